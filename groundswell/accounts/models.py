@@ -1,0 +1,103 @@
+"""Member accounts (logins) and their public-facing profiles."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from groundswell.people.models import Person
+
+
+class UserManager(BaseUserManager["User"]):
+    """Used by Django's own `createsuperuser`; application code goes through accounts.services."""
+
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
+        extra.update(is_staff=True, is_superuser=True, staff_role=User.StaffRole.HQ)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A login. Its `person` is the CRM record it shares with API sign-ups and RSVPs."""
+
+    class StaffRole(models.TextChoices):
+        NONE = "", _("Supporter")
+        ORGANIZER = "organizer", _("Organizer")
+        HQ = "hq", _("HQ")
+
+    email = models.EmailField(_("email address"), max_length=254)
+    person = models.OneToOneField(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="user"
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    is_staff = models.BooleanField(_("staff status"), default=False)
+    staff_role = models.CharField(_("staff role"), max_length=20, choices=StaffRole, blank=True)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
+
+    class Meta:
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
+        constraints = [models.UniqueConstraint(Lower("email"), name="accounts_user_email_unique_ci")]
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class Profile(models.Model):
+    class Privacy(models.TextChoices):
+        PUBLIC = "public", _("Public: anyone can see my profile")
+        MEMBERS = "members", _("Members: only signed-in members can see it")
+        PRIVATE = "private", _("Only me")
+
+    class Interest(models.TextChoices):
+        CANVASSING = "canvassing", _("Door-to-door canvassing")
+        PHONE_BANKING = "phone_banking", _("Phone banking")
+        HOSTING = "hosting", _("Hosting events")
+        DATA_ENTRY = "data_entry", _("Data entry")
+        FUNDRAISING = "fundraising", _("Fundraising")
+        VOTER_REGISTRATION = "voter_registration", _("Voter registration")
+        SOCIAL_MEDIA = "social_media", _("Social media")
+        DRIVING = "driving", _("Driving voters to the polls")
+        TRANSLATION = "translation", _("Translation")
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="profile")
+    display_name = models.CharField(_("display name"), max_length=80, blank=True)
+    photo = models.ImageField(_("photo"), upload_to="profiles/%Y/%m/", blank=True)
+    photo_thumbnail = models.ImageField(upload_to="profiles/%Y/%m/", blank=True, editable=False)
+    bio = models.TextField(_("short bio"), max_length=1000, blank=True)
+    postal_code = models.CharField(_("ZIP / postal code"), max_length=20, blank=True)
+    country = models.CharField(_("country"), max_length=2, default="US")
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    interests = models.JSONField(_("interests"), default=list, blank=True)
+    languages = models.JSONField(_("languages spoken"), default=list, blank=True)
+    time_zone = models.CharField(_("time zone"), max_length=64, default="America/New_York")
+    privacy = models.CharField(
+        _("who can see my profile"), max_length=10, choices=Privacy, default=Privacy.MEMBERS
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
+        indexes = [models.Index(fields=["latitude", "longitude"], name="accounts_profile_latlng")]
+
+    def __str__(self) -> str:
+        return self.display_name or f"member {self.user_id}"

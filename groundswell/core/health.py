@@ -1,0 +1,48 @@
+"""Health of the things a request depends on: the database and the task queue."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+
+def database_health() -> dict[str, Any]:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as error:
+        return {"ok": False, "vendor": connection.vendor, "error": error.__class__.__name__}
+    return {"ok": True, "vendor": connection.vendor}
+
+
+def task_queue_health() -> dict[str, Any]:
+    backend = settings.TASKS["default"]["BACKEND"]
+    try:
+        if backend == "django_tasks_db.DatabaseBackend":
+            from django.tasks import TaskResultStatus
+            from django_tasks_db.models import DBTaskResult
+
+            ready = DBTaskResult.objects.ready()
+            oldest = ready.order_by("enqueued_at").values_list("enqueued_at", flat=True).first()
+            return {
+                "ok": True,
+                "backend": "database",
+                "ready": ready.count(),
+                "failed": DBTaskResult.objects.filter(status=TaskResultStatus.FAILED).count(),
+                "oldest_ready_seconds": (
+                    round((timezone.now() - oldest).total_seconds(), 1) if oldest else 0
+                ),
+            }
+        if backend == "django_tasks_rq.RQBackend":
+            import django_rq
+
+            queue = django_rq.get_queue("default")
+            queue.connection.ping()
+            return {"ok": True, "backend": "rq", "ready": queue.count}
+        return {"ok": True, "backend": backend.rsplit(".", 1)[-1]}
+    except Exception as error:
+        return {"ok": False, "backend": backend, "error": error.__class__.__name__}

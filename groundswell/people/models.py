@@ -1,0 +1,113 @@
+"""People: everyone the campaign knows, with or without a login.
+
+A Person is the CRM record (OSDI `person`); an accounts.User is a login that points at one.
+Sign-ups through the API, RSVPs from non-members and site accounts all meet here by email,
+so one human is one Person.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+
+class Person(models.Model):
+    class EmailStatus(models.TextChoices):
+        SUBSCRIBED = "subscribed", _("Subscribed")
+        UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
+        BOUNCING = "bouncing", _("Bouncing")
+        SPAM_COMPLAINT = "spam complaint", _("Spam complaint")
+
+    # Always stored lower-cased (services normalise it); null once erased.
+    email = models.EmailField(_("email address"), max_length=254, null=True, blank=True)
+    email_status = models.CharField(
+        _("email status"), max_length=20, choices=EmailStatus, default=EmailStatus.SUBSCRIBED
+    )
+    given_name = models.CharField(_("first name"), max_length=100, blank=True)
+    family_name = models.CharField(_("last name"), max_length=100, blank=True)
+    address_line = models.CharField(_("street address"), max_length=200, blank=True)
+    locality = models.CharField(_("city"), max_length=100, blank=True)
+    region = models.CharField(_("state or region"), max_length=100, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
+    country = models.CharField(_("country"), max_length=2, default="US")
+    # Cached from geo.PostalCode when the postal code is set, for "near" queries on people.
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    languages_spoken = models.JSONField(_("languages spoken"), default=list, blank=True)
+    custom_fields = models.JSONField(_("custom fields"), default=dict, blank=True)
+    source = models.CharField(_("source"), max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    modified_at = models.DateTimeField(auto_now=True, db_index=True)
+    erased_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"), name="people_person_email_unique_ci", condition=models.Q(email__isnull=False)
+            )
+        ]
+        indexes = [
+            models.Index(fields=["latitude", "longitude"], name="people_person_latlng"),
+            models.Index(fields=["postal_code"], name="people_person_postal_code"),
+        ]
+
+    def __str__(self) -> str:
+        name = f"{self.given_name} {self.family_name}".strip()
+        return name or self.email or f"person {self.pk}"
+
+
+class PhoneNumber(models.Model):
+    class NumberType(models.TextChoices):
+        MOBILE = "Mobile", _("Mobile")
+        HOME = "Home", _("Home")
+        WORK = "Work", _("Work")
+        OTHER = "Other", _("Other")
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="phone_numbers")
+    number = models.CharField(_("phone number"), max_length=20, help_text=_("E.164, e.g. +12025550143"))
+    number_type = models.CharField(max_length=10, choices=NumberType, default=NumberType.MOBILE)
+    primary = models.BooleanField(default=False)
+    do_not_call = models.BooleanField(default=False)
+    sms_opted_in = models.BooleanField(default=False)
+    consent_source = models.CharField(max_length=100, blank=True)
+    consent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "number"], name="people_phone_person_number")
+        ]
+        indexes = [models.Index(fields=["number"], name="people_phone_number")]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Tag(models.Model):
+    """An OSDI tag: a label staff apply to people to segment them."""
+
+    name = models.CharField(_("name"), max_length=100)
+    created_at = models.DateTimeField(auto_now_add=True)
+    modified_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(Lower("name"), name="people_tag_name_unique_ci")]
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Tagging(models.Model):
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="taggings")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="taggings")
+    created_at = models.DateTimeField(auto_now_add=True)
+    modified_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tag", "person"], name="people_tagging_tag_person")
+        ]
