@@ -1,0 +1,53 @@
+# Groundswell. Newcomers need two commands: `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+BIN := $(VENV)/bin
+GS := $(BIN)/groundswell
+STAMP := $(VENV)/.installed
+
+.PHONY: help install run dev test lint pytest check-browser messages clean-data
+
+help:
+	@echo "make run    - install, migrate, seed demo data, serve on http://127.0.0.1:$${PORT:-8000} with the task worker"
+	@echo "make test   - lint and the whole test suite (set DATABASE_URL/REDIS_URL to run it against PostgreSQL/Redis)"
+	@echo "make dev    - autoreloading development server and task worker (DEBUG on)"
+	@echo "make lint   - ruff, import contracts, mypy"
+
+# Reinstall only when the lock file or project metadata changed.
+$(STAMP): requirements.lock pyproject.toml
+	@set -e; \
+	if [ ! -x $(BIN)/python ]; then \
+	  PY=$$(scripts/find-python.sh); \
+	  echo "Creating $(VENV) with $$PY"; \
+	  "$$PY" -m venv $(VENV); \
+	fi; \
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock; \
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .; \
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	@$(GS) serve
+
+dev: install
+	@DEBUG=1 $(GS) serve --dev
+
+lint: install
+	@$(BIN)/ruff check groundswell
+	@$(BIN)/ruff format --check groundswell
+	@$(BIN)/lint-imports --no-cache
+	@$(BIN)/mypy groundswell
+
+pytest: install
+	@$(BIN)/pytest -n $${PYTEST_WORKERS:-2} --dist loadgroup -q
+
+test: lint pytest
+
+messages: install
+	@cd groundswell && ../$(GS) makemessages -l fr --no-obsolete -i "tests/*" && ../$(GS) compilemessages -l fr
+
+clean-data:
+	rm -rf var

@@ -1,0 +1,72 @@
+"""`groundswell serve` end to end: the production server and worker start, answer, and stop."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.xdist_group("serve")
+def test_serve_starts_web_and_worker_then_stops_on_ctrl_c(tmp_path: Path):
+    port = _free_port()
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("PYTEST", "DJANGO_SETTINGS")) and key != "GROUNDSWELL_TESTING"
+    }
+    env.update(DATA_DIR=str(tmp_path / "data"), PORT=str(port), WEB_WORKERS="1")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "groundswell", "serve"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        health = None
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and process.poll() is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as resp:
+                    health = json.loads(resp.read())
+                    break
+            except OSError:
+                time.sleep(0.5)
+        assert health is not None, "server never answered /healthz"
+        assert health["status"] == "ok"
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as resp:
+            page = resp.read().decode()
+            assert resp.headers["Content-Security-Policy"]
+        assert "Skip to main content" in page
+        # Static files are served by WhiteNoise with the production (hashed) storage.
+        css_path = page.split('rel="stylesheet" href="')[1].split('"')[0]
+        assert ".css" in css_path and css_path != "/static/groundswell/site.css"
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{css_path}", timeout=5) as resp:
+            assert resp.status == 200
+        assert (tmp_path / "data" / "secret_key").exists()
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            output, _ = process.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            output, _ = process.communicate()
+    assert "http://127.0.0.1:%d" % port in output
+    assert "supporter@demo.groundswell.test" in output
+    assert "Groundswell stopped." in output
+    assert process.returncode == 0
