@@ -145,7 +145,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "groundswell.sqlite3",
+            "NAME": str(DATA_DIR / "groundswell.sqlite3"),
             "OPTIONS": {
                 "init_command": (
                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
@@ -312,6 +312,8 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = TESTING
+if TESTING:
+    STATIC_ROOT.mkdir(exist_ok=True)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5_242_880
 # Profile photos: the largest file accepted and the largest pixel area decoded.

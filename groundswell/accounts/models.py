@@ -45,7 +45,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     staff_role = models.CharField(_("staff role"), max_length=20, choices=StaffRole, blank=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
 
-    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
+    objects: ClassVar[UserManager] = UserManager()
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"

@@ -20,7 +20,7 @@ def database_health() -> dict[str, Any]:
 
 
 def task_queue_health() -> dict[str, Any]:
-    backend = settings.TASKS["default"]["BACKEND"]
+    backend = str(settings.TASKS["default"]["BACKEND"])
     try:
         if backend == "django_tasks_db.DatabaseBackend":
             from django.tasks import TaskResultStatus

@@ -7,7 +7,6 @@ commit, so no request ever waits on a mail server and a rolled-back transaction 
 from __future__ import annotations
 
 import base64
-import threading
 import time
 import uuid
 from pathlib import Path
@@ -21,10 +20,8 @@ from django.db import transaction
 class EmlFileBackend(BaseEmailBackend):
     """Writes each message to its own `<timestamp>-<id>.eml` file, readable by any mail client."""
 
-    _lock = threading.Lock()
-
-    def __init__(self, *, file_path: str, fail_silently: bool = False, **kwargs: Any) -> None:
-        super().__init__(fail_silently=fail_silently, **kwargs)
+    def __init__(self, *, file_path: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
         self.file_path = Path(file_path)
         self.file_path.mkdir(parents=True, exist_ok=True)
 
@@ -35,7 +32,7 @@ class EmlFileBackend(BaseEmailBackend):
                 continue
             name = f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:12]}.eml"
             tmp = self.file_path / (name + ".tmp")
-            tmp.write_bytes(message.message().as_bytes(linesep="\n"))
+            tmp.write_bytes(message.message().as_bytes())
             tmp.rename(self.file_path / name)  # readers never see a half-written file
             sent += 1
         return sent
