@@ -90,6 +90,8 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "django_tasks_db",
+    # Serves the API docs page's Swagger UI from our own static files (no CDN, CSP-clean).
+    "ninja",
 ]
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -365,3 +367,6 @@ LOGGING = {
 # Emails are unique case-insensitively by a functional constraint (accounts_user_email_unique_ci),
 # which the auth check cannot see.
 SILENCED_SYSTEM_CHECKS = ["auth.W004"]
+
+# Tables `flush` keeps: reference data loaded by migrations, not written by users.
+REFERENCE_DATA_TABLES = ["geo_postalcode", "django_site"]

@@ -25,9 +25,9 @@ BATCH_SIZE = 2000
 def us_zipcode_rows() -> Iterator[dict[str, Any]]:
     """US ZIP centroids from the `zipcodes` package (~42.7k).
 
-    Its 872 records with 0/0 coordinates (mostly PO-box and unique ZIPs) have no known
-    centroid; they are skipped, so geocoding them gives "unknown" rather than a point in the
-    Gulf of Guinea.
+    Its 872 records with 0/0 coordinates (820 military APO/FPO codes, some unique and PO-box
+    ZIPs) have no known centroid; they are skipped, so geocoding them gives "unknown"
+    rather than a point in the Gulf of Guinea.
     """
     import zipcodes
 

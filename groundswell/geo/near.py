@@ -30,6 +30,8 @@ EARTH_RADIUS_MILES = 3958.7613
 MAX_DISTANCE_MILES = math.pi * EARTH_RADIUS_MILES
 # Widen the box a hair so a row exactly on the circle is not lost to float rounding.
 _BOX_EPSILON_DEGREES = 1e-9
+# Coordinates are snapped to multiples of ~2e-13 degrees in the SQL (see distance_expression).
+_SNAP = 1024.0
 
 
 def _normalize_longitude(longitude: float) -> float:
@@ -80,14 +82,16 @@ class BoundingBox:
 
     def q(self, *, lat_field: str = "latitude", lng_field: str = "longitude") -> Q:
         """The filter that keeps rows inside the box (a range scan on a latitude index)."""
-        lat_q = Q(**{f"{lat_field}__gte": self.min_latitude, f"{lat_field}__lte": self.max_latitude})
+        lat_q = Q(
+            **{f"{lat_field}__gte": self.min_latitude, f"{lat_field}__lte": self.max_latitude}
+        )
         if self.crosses_antimeridian:
             lng_q = Q(**{f"{lng_field}__gte": self.min_longitude}) | Q(
                 **{f"{lng_field}__lte": self.max_longitude}
             )
         elif self.min_longitude <= -180.0 and self.max_longitude >= 180.0:
-            # Every meridian: only exclude rows without coordinates.
-            lng_q = Q(**{f"{lng_field}__isnull": False})
+            # Every meridian: only leave out rows without (or with impossible) coordinates.
+            lng_q = Q(**{f"{lng_field}__gte": -180.0, f"{lng_field}__lte": 180.0})
         else:
             lng_q = Q(
                 **{f"{lng_field}__gte": self.min_longitude, f"{lng_field}__lte": self.max_longitude}
@@ -123,25 +127,38 @@ def bounding_box(*, latitude: float, longitude: float, radius_miles: float) -> B
     return BoundingBox(min_lat, max_lat, min_lng, max_lng)
 
 
+def _snap(degrees: float) -> float:
+    """The same snapping as the SQL side (see distance_expression)."""
+    return (degrees + _SNAP) - _SNAP
+
+
 def distance_expression(
     *, latitude: float, longitude: float, lat_field: str = "latitude", lng_field: str = "longitude"
 ):
     """A database expression for the haversine distance in miles from the given point to the
     row's (lat_field, lng_field). Portable: Django registers these functions on SQLite."""
-    phi0 = math.radians(latitude)
-    lambda0 = math.radians(_normalize_longitude(longitude))
+    phi0 = math.radians(_snap(latitude))
+    lambda0 = math.radians(_snap(_normalize_longitude(longitude)))
 
     def const(value: float) -> Value:
         return Value(value, output_field=FloatField())
 
-    phi = Radians(F(lat_field), output_field=FloatField())
-    lam = Radians(F(lng_field), output_field=FloatField())
+    def snapped_radians(field: str) -> Radians:
+        # PostgreSQL raises "value out of range: underflow" when a product rounds to zero
+        # (radians(1e-320), power(1e-200, 2)): one absurd row would break every search near
+        # it. (x + 1024) - 1024 rounds a coordinate to ~2e-13 degrees (a millionth of an
+        # inch), so every nonzero term stays far above the underflow threshold; addition
+        # never raises.
+        return Radians((F(field) + const(_SNAP)) - const(_SNAP), output_field=FloatField())
+
+    phi = snapped_radians(lat_field)
+    lam = snapped_radians(lng_field)
     half_dphi = (phi - const(phi0)) / const(2.0)
     half_dlambda = (lam - const(lambda0)) / const(2.0)
     a = Power(Sin(half_dphi), 2) + const(math.cos(phi0)) * Cos(phi) * Power(Sin(half_dlambda), 2)
-    # Clamp: rounding can push `a` a hair above 1 (antipodes), where ASIN errors on
-    # PostgreSQL and returns NULL on SQLite. `a` cannot go below 0 (squares and cosines
-    # of latitudes in [-90, 90]).
+    # Clamp: rounding can push `a` a hair above 1 (antipodes), where ASIN fails (an error
+    # on PostgreSQL, a ValueError in SQLite's Python function). `a` cannot go below 0
+    # (squares, and cosines of latitudes in [-90, 90]).
     return const(2 * EARTH_RADIUS_MILES) * ASin(
         Sqrt(Least(a, const(1.0), output_field=FloatField()))
     )

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from groundswell.core.models import AuditEntry
@@ -18,6 +18,12 @@ from groundswell.geo.selectors import postal_code_normalize
 BATCH_SIZE = 2000
 _TEXT_FIELDS = ("place_name", "admin1", "admin2", "time_zone")
 _UPDATE_FIELDS = ["place_name", "admin1", "admin2", "latitude", "longitude", "time_zone"]
+
+
+def _max_length(name: str) -> int:
+    field = PostalCode._meta.get_field(name)
+    assert isinstance(field, models.CharField) and field.max_length
+    return field.max_length
 
 
 def _time_zone_check(time_zone: str) -> None:
@@ -31,10 +37,12 @@ def _time_zone_check(time_zone: str) -> None:
         ) from exc
 
 
-def _postal_code_build(*, country: str, row: Mapping[str, Any], time_zone: str | None) -> PostalCode:
+def _postal_code_build(
+    *, country: str, row: Mapping[str, Any], time_zone: str | None
+) -> PostalCode:
     code = postal_code_normalize(country=country, code=str(row.get("code") or ""))
     latitude, longitude = float(row["latitude"]), float(row["longitude"])
-    if not code or len(code) > PostalCode._meta.get_field("code").max_length:
+    if not code or len(code) > _max_length("code"):
         raise ValidationError(
             _("“%(code)s” is not a valid postal code."), code="invalid_code", params={"code": code}
         )
@@ -49,10 +57,7 @@ def _postal_code_build(*, country: str, row: Mapping[str, Any], time_zone: str |
             code="invalid_coordinates",
             params={"code": code},
         )
-    values = {
-        name: str(row.get(name) or "")[: PostalCode._meta.get_field(name).max_length]
-        for name in _TEXT_FIELDS
-    }
+    values = {name: str(row.get(name) or "")[: _max_length(name)] for name in _TEXT_FIELDS}
     if time_zone:
         values["time_zone"] = time_zone
     return PostalCode(country=country, code=code, latitude=latitude, longitude=longitude, **values)

@@ -18,10 +18,14 @@ from groundswell.geo.services import postal_codes_load
 
 
 class Command(BaseCommand):
-    help = "Insert or update one country's postal-code centroids from a GeoNames file (.txt or .zip)."
+    help = (
+        "Insert or update one country's postal-code centroids from a GeoNames file (.txt or .zip)."
+    )
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("file", type=Path, help="GeoNames postal-code file, e.g. FR.zip or FR.txt")
+        parser.add_argument(
+            "file", type=Path, help="GeoNames postal-code file, e.g. FR.zip or FR.txt"
+        )
         parser.add_argument(
             "--country", required=True, help="ISO 3166-1 alpha-2 code of the rows to load, e.g. FR"
         )
@@ -37,7 +41,9 @@ class Command(BaseCommand):
         try:
             rows = geonames_rows(file, country=country)
         except (OSError, UnicodeDecodeError, ValueError) as exc:
-            raise CommandError(_("Could not read %(file)s: %(error)s") % {"file": file, "error": exc}) from exc
+            raise CommandError(
+                _("Could not read %(file)s: %(error)s") % {"file": file, "error": exc}
+            ) from exc
         if not rows:
             raise CommandError(
                 _("%(file)s has no postal codes for country %(country)s.")
