@@ -23,9 +23,7 @@ class AccountAdapter(DefaultAccountAdapter):
         ctx.update(context)
         email_enqueue(self.render_mail(template_prefix, email, ctx))
 
-    def save_user(
-        self, request: HttpRequest, user: User, form: Any, commit: bool = True
-    ) -> User:
+    def save_user(self, request: HttpRequest, user: User, form: Any, commit: bool = True) -> User:
         user = super().save_user(request, user, form, commit=False)
         if not commit:
             return user

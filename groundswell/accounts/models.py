@@ -6,9 +6,10 @@ from typing import Any, ClassVar
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
-from django.db import models
+from django.db import models, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from groundswell.people.models import Person
@@ -18,9 +19,12 @@ class UserManager(BaseUserManager["User"]):
     """Used by Django's own `createsuperuser`; application code goes through accounts.services."""
 
     def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
-        user = self.model(email=self.normalize_email(email).lower(), **extra)
-        user.set_password(password)
-        user.save(using=self._db)
+        with transaction.atomic(using=self._db):
+            user = self.model(email=self.normalize_email(email).lower(), **extra)
+            user.set_password(password)
+            user.save(using=self._db)
+            # Every login has a profile, so "My profile" and "Edit profile" work for it too.
+            Profile.objects.using(self._db).create(user=user)
         return user
 
     def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
@@ -54,7 +58,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Meta:
         verbose_name = _("member")
         verbose_name_plural = _("members")
-        constraints = [models.UniqueConstraint(Lower("email"), name="accounts_user_email_unique_ci")]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="accounts_user_email_unique_ci")
+        ]
 
     def __str__(self) -> str:
         return self.email
@@ -76,6 +82,23 @@ class Profile(models.Model):
         SOCIAL_MEDIA = "social_media", _("Social media")
         DRIVING = "driving", _("Driving voters to the polls")
         TRANSLATION = "translation", _("Translation")
+
+    class Language(models.TextChoices):
+        """Languages a member speaks, stored as ISO 639 codes (as OSDI's languages_spoken)."""
+
+        ENGLISH = "en", _("English")
+        SPANISH = "es", _("Spanish")
+        FRENCH = "fr", _("French")
+        CHINESE = "zh", _("Chinese")
+        VIETNAMESE = "vi", _("Vietnamese")
+        ARABIC = "ar", _("Arabic")
+        TAGALOG = "tl", _("Tagalog")
+        KOREAN = "ko", _("Korean")
+        RUSSIAN = "ru", _("Russian")
+        HAITIAN_CREOLE = "ht", _("Haitian Creole")
+        PORTUGUESE = "pt", _("Portuguese")
+        # ISO 639-2 "mis": a language without its own code in this list.
+        OTHER = "mis", _("Other")
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="profile")
     display_name = models.CharField(_("display name"), max_length=80, blank=True)
@@ -101,3 +124,28 @@ class Profile(models.Model):
 
     def __str__(self) -> str:
         return self.display_name or f"member {self.user_id}"
+
+    @property
+    def public_name(self) -> str:
+        """The name other people see: the display name, else "Given F.", never the email.
+
+        Reads `user.person`: fetch profiles with select_related("user__person").
+        """
+        if self.display_name.strip():
+            return self.display_name.strip()
+        person = self.user.person
+        given = person.given_name.strip() if person else ""
+        if given:
+            initial = person.family_name.strip()[:1].upper() if person else ""
+            return f"{given} {initial}." if initial else given
+        return gettext("Member")
+
+    @property
+    def interest_labels(self) -> list[str]:
+        known = dict(Profile.Interest.choices)
+        return [str(known[value]) for value in self.interests if value in known]
+
+    @property
+    def language_labels(self) -> list[str]:
+        known = dict(Profile.Language.choices)
+        return [str(known[value]) for value in self.languages if value in known]

@@ -17,8 +17,12 @@ def profile_geocode(*, profile: Profile, postal_code: str, country: str) -> None
     found = postal_code_find(country=country, code=postal_code)
     if found is None:
         raise ValidationError(
-            {"postal_code": _("We don't know the postal code “%(code)s”. Check it and try again.")
-             % {"code": postal_code.strip()}}
+            {
+                "postal_code": _(
+                    "We don't know the postal code “%(code)s”. Check it and try again."
+                )
+                % {"code": postal_code.strip()}
+            }
         )
     profile.postal_code = postal_code_normalize(country=country, code=postal_code)
     profile.country = country.upper()
