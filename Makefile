@@ -7,13 +7,14 @@ BIN := $(VENV)/bin
 GS := $(BIN)/groundswell
 STAMP := $(VENV)/.installed
 
-.PHONY: help install run dev test lint pytest check-browser messages clean-data
+.PHONY: help install run dev test lint pytest bench messages clean-data
 
 help:
 	@echo "make run    - install, migrate, seed demo data, serve on http://127.0.0.1:$${PORT:-8000} with the task worker"
 	@echo "make test   - lint and the whole test suite (set DATABASE_URL/REDIS_URL to run it against PostgreSQL/Redis)"
 	@echo "make dev    - autoreloading development server and task worker (DEBUG on)"
 	@echo "make lint   - ruff, import contracts, mypy"
+	@echo "make bench  - benchmarks against the machine's ceilings (DB=sqlite|postgres SCALE=0.01 SEED=2008 DURATION=15)"
 
 # Reinstall only when the lock file or project metadata changed.
 $(STAMP): requirements.lock pyproject.toml
@@ -45,6 +46,9 @@ pytest: install
 	@$(BIN)/pytest -n $${PYTEST_WORKERS:-2} --dist loadgroup -q
 
 test: lint pytest
+
+bench: install
+	@$(BIN)/python scripts/bench.py
 
 messages: install
 	@cd groundswell && ../$(GS) makemessages -l fr --no-obsolete -i "tests/*" && ../$(GS) compilemessages -l fr

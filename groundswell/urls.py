@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("groundswell.accounts.urls")),
     path("api/v1/", include("groundswell.api.urls")),
+    path("staff/api-tokens/", include("groundswell.api.staff_urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+
+def token_hash(token: str) -> str:
+    """What is stored for a token: the hex SHA-256 of the whole token."""
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class ApiToken(models.Model):
@@ -34,3 +41,7 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.get_scope_display()})"
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None

@@ -5,6 +5,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 
 API_PREFIX = "/api/"
+ENTRY_POINT = "/api/v1/"
 
 
 class ApiPathNormalizeMiddleware:
@@ -20,10 +21,12 @@ class ApiPathNormalizeMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         path = request.path_info
-        if path.startswith(API_PREFIX) and len(path) > len(API_PREFIX) + 3 and path.endswith("/"):
+        if path == ENTRY_POINT.rstrip("/"):
+            # The entry point is declared as /api/v1/; answer /api/v1 the same, unredirected.
+            request.path_info = ENTRY_POINT
+            request.path = request.path + "/"
+        elif path.startswith(API_PREFIX) and path.endswith("/") and path != ENTRY_POINT:
             stripped = path.rstrip("/")
-            # The entry point itself is declared as /api/v1/.
-            if stripped != "/api/v1":
-                request.path_info = stripped
-                request.path = request.path[: len(request.path) - (len(path) - len(stripped))]
+            request.path_info = stripped
+            request.path = request.path[: len(request.path) - (len(path) - len(stripped))]
         return self.get_response(request)

@@ -20,7 +20,8 @@ class Person(models.Model):
         SPAM_COMPLAINT = "spam complaint", _("Spam complaint")
 
     # Always stored lower-cased (services normalise it); null once erased.
-    email = models.EmailField(_("email address"), max_length=254, null=True, blank=True)
+    # NULL, not "", so the partial unique index skips erased people.
+    email = models.EmailField(_("email address"), max_length=254, null=True, blank=True)  # noqa: DJ001
     email_status = models.CharField(
         _("email status"), max_length=20, choices=EmailStatus, default=EmailStatus.SUBSCRIBED
     )
@@ -46,7 +47,9 @@ class Person(models.Model):
         verbose_name_plural = _("people")
         constraints = [
             models.UniqueConstraint(
-                Lower("email"), name="people_person_email_unique_ci", condition=models.Q(email__isnull=False)
+                Lower("email"),
+                name="people_person_email_unique_ci",
+                condition=models.Q(email__isnull=False),
             )
         ]
         indexes = [
@@ -67,7 +70,9 @@ class PhoneNumber(models.Model):
         OTHER = "Other", _("Other")
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="phone_numbers")
-    number = models.CharField(_("phone number"), max_length=20, help_text=_("E.164, e.g. +12025550143"))
+    number = models.CharField(
+        _("phone number"), max_length=20, help_text=_("E.164, e.g. +12025550143")
+    )
     number_type = models.CharField(max_length=10, choices=NumberType, default=NumberType.MOBILE)
     primary = models.BooleanField(default=False)
     do_not_call = models.BooleanField(default=False)
@@ -111,3 +116,6 @@ class Tagging(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["tag", "person"], name="people_tagging_tag_person")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.tag_id} → {self.person_id}"

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from groundswell.core.audit import audit_record
 from groundswell.geo.selectors import postal_code_find
-from groundswell.people.models import Person
+from groundswell.people.models import Person, PhoneNumber, Tag, Tagging
+from groundswell.people.phones import phone_normalize
+from groundswell.people.selectors import person_by_email_qs, tags_by_names
 
 # Fields a caller may set on a Person through person_match_or_create / person_update.
 PERSON_FIELDS = (
@@ -23,6 +29,7 @@ PERSON_FIELDS = (
     "postal_code",
     "country",
     "languages_spoken",
+    "email_status",
     "source",
 )
 
@@ -39,6 +46,18 @@ class PersonMatch:
     created: bool
 
 
+@dataclass(frozen=True)
+class PhoneNumberInput:
+    """A phone number as a caller gives it; `None` means "leave as it is"."""
+
+    number: str
+    number_type: str | None = None
+    primary: bool | None = None
+    do_not_call: bool | None = None
+    # Consent to text messages (Action Network's mobile `status`: subscribed/unsubscribed).
+    sms_opted_in: bool | None = None
+
+
 def _apply_fields(person: Person, fields: dict[str, Any], *, only_blank: bool) -> list[str]:
     changed = []
     for name, value in fields.items():
@@ -46,6 +65,8 @@ def _apply_fields(person: Person, fields: dict[str, Any], *, only_blank: bool) -
             continue
         if isinstance(value, str):
             value = value.strip()
+        if name in {"postal_code", "country"}:
+            value = value.upper()
         if only_blank and getattr(person, name):
             continue
         if getattr(person, name) != value:
@@ -63,11 +84,92 @@ def _geocode(person: Person) -> None:
     person.longitude = found.longitude if found else None
 
 
+def _custom_fields_merge(current: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    """Given keys replace stored ones; a key given as null is removed."""
+    merged = {**current, **new}
+    return {key: value for key, value in merged.items() if value is not None}
+
+
+def _phones_normalize(phones: Sequence[PhoneNumberInput]) -> list[PhoneNumberInput]:
+    """E.164 numbers, checked before anything is written (one error lists every bad number)."""
+    normalized, errors = [], []
+    for phone in phones:
+        try:
+            number = phone_normalize(phone.number)
+        except ValidationError as exc:
+            errors.extend(exc.messages)
+            continue
+        if phone.number_type is not None and phone.number_type not in PhoneNumber.NumberType:
+            errors.append(_("“%(type)s” is not a phone number type.") % {"type": phone.number_type})
+            continue
+        normalized.append(
+            PhoneNumberInput(
+                number=number,
+                number_type=phone.number_type,
+                primary=phone.primary,
+                do_not_call=phone.do_not_call,
+                sms_opted_in=phone.sms_opted_in,
+            )
+        )
+    if errors:
+        raise ValidationError({"phone_numbers": errors})
+    return normalized
+
+
+def _phones_apply(
+    person: Person, phones: Sequence[PhoneNumberInput], *, only_new: bool, source: str
+) -> bool:
+    """Add or update the person's numbers (never removes one). Returns whether any changed.
+
+    With `only_new`, existing numbers keep their settings (a guest RSVP must not change a
+    member's preferences); new numbers are still added.
+    """
+    if not phones:
+        return False
+    existing = {phone.number: phone for phone in person.phone_numbers.all()}
+    changed = False
+    now = timezone.now()
+    for given in phones:
+        phone = existing.get(given.number)
+        if phone is None:
+            phone = PhoneNumber(person=person, number=given.number)
+            existing[given.number] = phone
+        elif only_new:
+            continue
+        before = (phone.number_type, phone.primary, phone.do_not_call, phone.sms_opted_in)
+        if given.number_type is not None:
+            phone.number_type = given.number_type
+        if given.primary is not None:
+            phone.primary = given.primary
+        if given.do_not_call is not None:
+            phone.do_not_call = given.do_not_call
+        if given.sms_opted_in is not None and given.sms_opted_in != phone.sms_opted_in:
+            phone.sms_opted_in = given.sms_opted_in
+            phone.consent_source, phone.consent_at = source[:100], now
+        after = (phone.number_type, phone.primary, phone.do_not_call, phone.sms_opted_in)
+        if phone.pk is None or before != after:
+            phone.save()
+            changed = True
+        if phone.primary:
+            # One primary number: the one just marked wins.
+            person.phone_numbers.exclude(pk=phone.pk).filter(primary=True).update(primary=False)
+            for other in existing.values():
+                if other is not phone:
+                    other.primary = False
+    if not any(phone.primary for phone in existing.values()):
+        first = min(existing.values(), key=lambda phone: phone.pk)
+        PhoneNumber.objects.filter(pk=first.pk).update(primary=True)
+        changed = True
+    return changed
+
+
 def person_match_or_create(
     *,
     email: str,
     fields: dict[str, Any] | None = None,
     custom_fields: dict[str, Any] | None = None,
+    phone_numbers: Sequence[PhoneNumberInput] | None = None,
+    source: str | None = None,
     overwrite: bool = True,
     actor: Any = None,
 ) -> PersonMatch:
@@ -75,28 +177,51 @@ def person_match_or_create(
 
     With `overwrite`, given values replace stored ones (Action Network's signup helper does
     this); without it they only fill blanks (a non-member RSVP must not rename a member).
-    Safe under concurrent calls: the unique index on lower(email) decides, and the loser
-    of the race updates the winner's row.
+    `source` is recorded only where none is stored yet. Safe under concurrent calls: the
+    unique index on lower(email) decides, and the loser of the race updates the winner's row.
     """
     email = email_normalize(email)
     fields = dict(fields or {})
+    phones = _phones_normalize(phone_numbers or [])
     for attempt in range(2):
         try:
             with transaction.atomic():
-                person = Person.objects.select_for_update().filter(email=email).first()
+                person = person_by_email_qs(email).select_for_update().first()
                 created = person is None
                 if person is None:
                     person = Person(email=email)
                 changed = _apply_fields(person, fields, only_blank=not overwrite and not created)
+                if source and not person.source:
+                    person.source = source.strip()[:100]
+                    changed.append("source")
                 if custom_fields:
-                    person.custom_fields = {**person.custom_fields, **custom_fields}
-                    changed.append("custom_fields")
-                person.full_clean(exclude=["latitude", "longitude"])
+                    merged = _custom_fields_merge(person.custom_fields, custom_fields)
+                    if merged != person.custom_fields:
+                        person.custom_fields = merged
+                        changed.append("custom_fields")
+                person.full_clean(exclude=["latitude", "longitude"], validate_constraints=False)
                 if created:
                     person.save()
-                    audit_record(actor=actor, action="person.create", subject=person)
                 elif changed:
                     person.save(update_fields=[*set(changed), "modified_at"])
+                phones_changed = _phones_apply(
+                    person, phones, only_new=not overwrite and not created, source=source or ""
+                )
+                if phones_changed and not created and not changed:
+                    person.save(update_fields=["modified_at"])
+                if created:
+                    audit_record(actor=actor, action="person.create", subject=person)
+                elif changed or phones_changed:
+                    audit_record(
+                        actor=actor,
+                        action="person.update",
+                        subject=person,
+                        details={
+                            "fields": sorted(
+                                set(changed) | ({"phone_numbers"} if phones_changed else set())
+                            )
+                        },
+                    )
                 return PersonMatch(person=person, created=created)
         except IntegrityError:
             if attempt:
@@ -110,23 +235,135 @@ def person_update(
     fields: dict[str, Any],
     email: str | None = None,
     custom_fields: dict[str, Any] | None = None,
+    phone_numbers: Sequence[PhoneNumberInput] | None = None,
+    source: str = "",
     actor: Any = None,
 ) -> Person:
-    with transaction.atomic():
-        person = Person.objects.select_for_update().get(pk=person.pk)
-        changed = _apply_fields(person, fields, only_blank=False)
-        if email is not None:
-            email = email_normalize(email)
-            if email != person.email:
-                if Person.objects.filter(email=email).exclude(pk=person.pk).exists():
-                    raise ValidationError({"email": "Another person already has this email address."})
+    """Change the given fields only (partial update); phone numbers are added or updated.
+
+    `source` says where the change came from; it is recorded with any SMS consent given.
+    """
+    phones = _phones_normalize(phone_numbers or [])
+    if email is not None:
+        email = email_normalize(email)
+    try:
+        with transaction.atomic():
+            person = Person.objects.select_for_update().get(pk=person.pk)
+            changed = _apply_fields(person, fields, only_blank=False)
+            if email is not None and email != person.email:
+                if person_by_email_qs(email).exclude(pk=person.pk).exists():
+                    raise ValidationError(
+                        {"email": _("Another person already has this email address.")}
+                    )
                 person.email = email
                 changed.append("email")
-        if custom_fields:
-            person.custom_fields = {**person.custom_fields, **custom_fields}
-            changed.append("custom_fields")
-        if changed:
-            person.full_clean(exclude=["latitude", "longitude"])
-            person.save(update_fields=[*set(changed), "modified_at"])
-            audit_record(actor=actor, action="person.update", subject=person, details={"fields": sorted(set(changed))})
-        return person
+            if custom_fields:
+                merged = _custom_fields_merge(person.custom_fields, custom_fields)
+                if merged != person.custom_fields:
+                    person.custom_fields = merged
+                    changed.append("custom_fields")
+            if _phones_apply(person, phones, only_new=False, source=source):
+                changed.append("phone_numbers")
+            if changed:
+                person.full_clean(exclude=["latitude", "longitude"], validate_constraints=False)
+                person.save(update_fields=[*(set(changed) - {"phone_numbers"}), "modified_at"])
+                audit_record(
+                    actor=actor,
+                    action="person.update",
+                    subject=person,
+                    details={"fields": sorted(set(changed))},
+                )
+    except IntegrityError as exc:
+        # Another transaction took the email between our check and our write.
+        raise ValidationError(
+            {"email": _("Another person already has this email address.")}
+        ) from exc
+    return person
+
+
+def person_signup(
+    *,
+    email: str,
+    fields: dict[str, Any] | None = None,
+    custom_fields: dict[str, Any] | None = None,
+    phone_numbers: Sequence[PhoneNumberInput] | None = None,
+    add_tags: Sequence[str] = (),
+    source: str = "api",
+    actor: Any = None,
+) -> PersonMatch:
+    """Action Network's person signup helper: match by email or create, then tag.
+
+    Given values overwrite stored ones. Tags are matched to existing tags by name
+    (case-insensitive); names with no tag are ignored, as Action Network does.
+    """
+    with transaction.atomic(durable=True):
+        match = person_match_or_create(
+            email=email,
+            fields=fields,
+            custom_fields=custom_fields,
+            phone_numbers=phone_numbers,
+            source=source,
+            overwrite=True,
+            actor=actor,
+        )
+        for tag in tags_by_names(names=list(add_tags)):
+            tagging_add(tag=tag, person=match.person, actor=actor)
+    return match
+
+
+def tag_create(*, name: str, actor: Any = None) -> Tag:
+    """The tag with this name (case-insensitive), created if there is none yet."""
+    name = (name or "").strip()
+    tag = Tag(name=name)
+    tag.full_clean(validate_constraints=False)
+    for attempt in range(2):
+        try:
+            with transaction.atomic():
+                existing = (
+                    Tag.objects.alias(name_lower=Lower("name"))
+                    .filter(name_lower=name.lower())
+                    .first()
+                )
+                if existing is not None:
+                    return existing
+                tag.save()
+                audit_record(actor=actor, action="tag.create", subject=tag, details={"name": name})
+                return tag
+        except IntegrityError:
+            tag.pk = None
+            if attempt:
+                raise
+    raise AssertionError("unreachable")
+
+
+def tagging_add(*, tag: Tag, person: Person, actor: Any = None) -> Tagging:
+    """Tag a person; tagging twice is a no-op returning the first tagging."""
+    for attempt in range(2):
+        try:
+            with transaction.atomic():
+                existing = Tagging.objects.filter(tag=tag, person=person).first()
+                if existing is not None:
+                    return existing
+                tagging = Tagging.objects.create(tag=tag, person=person)
+                audit_record(
+                    actor=actor,
+                    action="tagging.add",
+                    subject=tagging,
+                    details={"tag_id": tag.pk, "person_id": person.pk},
+                )
+                return tagging
+        except IntegrityError:
+            if attempt:
+                raise
+    raise AssertionError("unreachable")
+
+
+def tagging_remove(*, tagging: Tagging, actor: Any = None) -> None:
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="tagging.remove",
+            subject=tagging,
+            details={"tag_id": tagging.tag_id, "person_id": tagging.person_id},
+        )
+        Tagging.objects.filter(pk=tagging.pk).delete()

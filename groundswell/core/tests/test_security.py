@@ -52,3 +52,10 @@ def test_argon2_is_the_production_hasher(settings):
     # Tests put a cheap hasher first; everything after it is what production uses.
     production = [name for name in settings.PASSWORD_HASHERS if "MD5" not in name]
     assert production[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+
+
+@pytest.mark.parametrize("path", ["/api/v1", "/api/v1/"])
+def test_api_entry_point_answers_with_and_without_slash(client, path):
+    response = client.get(path)
+    assert response.status_code != 301
+    assert response.status_code in (200, 401)

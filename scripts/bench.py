@@ -1,0 +1,458 @@
+#!/usr/bin/env python
+"""`make bench`: measure Groundswell against the machine's own ceilings, in one run.
+
+1. Create or reuse a data set keyed by database, scale, seed and schema version
+   (`groundswell seed --scale S --seed N` into its own DATA_DIR or PostgreSQL database).
+2. Start the production server exactly as `make run` does (`groundswell serve`: granian, the
+   same workers, DEBUG off), with the bench settings (production + a hello-world URL).
+3. Measure the ceilings: the hello-world view under the same server, and the database's
+   single-row commit rate (pgbench on PostgreSQL, a WAL commit loop on SQLite).
+4. Drive each scenario with wrk (a separate process, Lua scripts) and time server-side
+   queries in-process (micro-benchmarks).
+5. Print the results and append them to docs/benchmarks.md with the machine, the commit and
+   the exact command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import platform
+import re
+import shlex
+import shutil
+import signal
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+GROUNDSWELL = [sys.executable, "-m", "groundswell"]
+BENCH_SETTINGS = "groundswell.ops.bench.settings"
+PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgres://postgres@127.0.0.1:5432")
+BENCH_EMAIL = "bench-hq@bench.groundswell.test"
+
+LUA_REPORT = r"""
+done = function(summary, latency, requests)
+  local errors = summary.errors.connect + summary.errors.read + summary.errors.write
+                 + summary.errors.status + summary.errors.timeout
+  io.write(string.format(
+    'BENCH_JSON {"requests": %d, "duration_us": %d, "errors": %d, "status_errors": %d, '
+    .. '"p50_us": %d, "p95_us": %d, "p99_us": %d, "max_us": %d}\n',
+    summary.requests, summary.duration, errors, summary.errors.status,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.max))
+end
+"""
+
+
+@dataclass
+class Result:
+    name: str
+    path: str
+    rps: float = 0.0
+    p50_ms: float = 0.0
+    p95_ms: float = 0.0
+    p99_ms: float = 0.0
+    errors: int = 0
+    requests: int = 0
+    extra: dict = field(default_factory=dict)
+
+
+def run(cmd: list[str], env: dict[str, str] | None = None, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run(cmd, env=env, check=True, text=True, **kwargs)
+
+
+def schema_version() -> str:
+    """Changes whenever a migration is added or edited, so a stale data set is rebuilt."""
+    digest = hashlib.sha1()
+    for path in sorted(ROOT.glob("groundswell/*/migrations/0*.py")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:8]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        mem_kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
+        memory = f"{mem_kb / 1024 / 1024:.0f} GiB"
+    except (OSError, AttributeError):
+        memory = "unknown memory"
+    return f"{os.cpu_count()} cores ({cpu}), {memory}, {platform.system()} {platform.release()}"
+
+
+def commit() -> str:
+    try:
+        sha = run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, cwd=ROOT).stdout
+        dirty = run(["git", "status", "--porcelain"], capture_output=True, cwd=ROOT).stdout
+        return sha.strip() + ("+dirty" if dirty.strip() else "")
+    except (subprocess.CalledProcessError, FileNotFoundError):
+        return "unknown"
+
+
+class DataSet:
+    def __init__(self, *, db: str, scale: float, seed: int) -> None:
+        self.db, self.scale, self.seed = db, scale, seed
+        self.key = f"{db}-scale{scale:g}-seed{seed}-{schema_version()}"
+        self.data_dir = ROOT / "var" / "bench" / self.key
+        self.database_url = (
+            f"{PG_SERVER}/gs_bench_{re.sub(r'[^a-z0-9]', '_', self.key.lower())}"
+            if db == "postgres"
+            else ""
+        )
+
+    def env(self, settings: str = "groundswell.settings") -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+        env.update(DATA_DIR=str(self.data_dir), DJANGO_SETTINGS_MODULE=settings)
+        if self.database_url:
+            env["DATABASE_URL"] = self.database_url
+        return env
+
+    @property
+    def ready_file(self) -> Path:
+        return self.data_dir / "READY.json"
+
+    def ensure(self) -> dict:
+        if self.ready_file.exists():
+            info = json.loads(self.ready_file.read_text())
+            print(f"Reusing data set {self.key} (built in {info['seconds']:.0f} s)")
+            return info
+        print(f"Building data set {self.key} ...")
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        if self.database_url:
+            name = self.database_url.rsplit("/", 1)[1]
+            subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", name], check=True)
+            subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", name], check=True)
+        else:
+            for leftover in self.data_dir.glob("groundswell.sqlite3*"):
+                leftover.unlink()
+        started = time.monotonic()
+        env = self.env()
+        run([*GROUNDSWELL, "migrate", "--verbosity", "0"], env=env)
+        run([*GROUNDSWELL, "seed", "--scale", f"{self.scale:g}", "--seed", str(self.seed)], env=env)
+        seconds = time.monotonic() - started
+        run(
+            [*GROUNDSWELL, "create_member", "--email", BENCH_EMAIL, "--password", "-", "--hq"],
+            env=env,
+            input=secrets_password() + "\n",
+            capture_output=True,
+        )
+        token = run(
+            [*GROUNDSWELL, "create_api_token", "--email", BENCH_EMAIL, "--scope", "read"],
+            env=env,
+            capture_output=True,
+        ).stdout.strip().splitlines()[-1]
+        info = {"seconds": seconds, "token": token, "built_at": datetime.now(UTC).isoformat()}
+        self.ready_file.write_text(json.dumps(info))
+        return info
+
+
+def secrets_password() -> str:
+    import secrets
+
+    return "bench-" + secrets.token_urlsafe(16)
+
+
+class Server:
+    def __init__(self, dataset: DataSet, port: int) -> None:
+        self.dataset, self.port = dataset, port
+        self.process: subprocess.Popen | None = None
+        self.log = tempfile.NamedTemporaryFile("w+", prefix="bench-server-", suffix=".log")
+
+    def __enter__(self) -> Server:
+        env = self.dataset.env(BENCH_SETTINGS)
+        env["PORT"] = str(self.port)
+        self.process = subprocess.Popen(
+            [*GROUNDSWELL, "serve", "--no-seed"], env=env, stdout=self.log, stderr=subprocess.STDOUT
+        )
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                self.log.seek(0)
+                raise SystemExit("server exited:\n" + self.log.read()[-3000:])
+            try:
+                with urllib.request.urlopen(f"{self.url}/healthz", timeout=2) as response:
+                    if response.status == 200:
+                        return self
+            except OSError:
+                time.sleep(0.5)
+        raise SystemExit("server did not become healthy in 120 s")
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def __exit__(self, *exc: object) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+def wrk(
+    server: Server,
+    name: str,
+    path: str,
+    *,
+    duration: int,
+    connections: int,
+    lua_body: str = "",
+) -> Result:
+    script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
+    script.write(lua_body + LUA_REPORT)
+    script.close()
+    cmd = [
+        "wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "5s",
+        "-s", script.name, server.url + path,
+    ]  # fmt: skip
+    output = run(cmd, capture_output=True).stdout
+    os.unlink(script.name)
+    line = next(line for line in output.splitlines() if line.startswith("BENCH_JSON "))
+    data = json.loads(line.removeprefix("BENCH_JSON "))
+    seconds = data["duration_us"] / 1e6
+    return Result(
+        name=name,
+        path=path,
+        rps=data["requests"] / seconds if seconds else 0.0,
+        p50_ms=data["p50_us"] / 1000,
+        p95_ms=data["p95_us"] / 1000,
+        p99_ms=data["p99_us"] / 1000,
+        errors=data["errors"],
+        requests=data["requests"],
+    )
+
+
+def lua_paths(paths: list[str], headers: dict[str, str] | None = None) -> str:
+    """Cycle through many paths (e.g. different members' profiles)."""
+    quoted = ",".join(json.dumps(p) for p in paths)
+    header_lines = "".join(f"wrk.headers[{json.dumps(k)}] = {json.dumps(v)}\n" for k, v in (headers or {}).items())
+    return (
+        header_lines
+        + f"local paths = {{{quoted}}}\nlocal i = 0\n"
+        + "request = function()\n  i = i + 1\n"
+        + "  return wrk.format('GET', paths[(i % #paths) + 1])\nend\n"
+    )
+
+
+def lua_signup(run_id: str) -> str:
+    """Each request signs up a new email. CSRF: a fixed cookie secret and the same form token."""
+    token = "B" * 32
+    return f"""
+local counter = 0
+local thread_id = 0
+local threads = 0
+setup = function(thread)
+  threads = threads + 1
+  thread:set("tid", threads)
+end
+init = function(args)
+  thread_id = tid
+end
+request = function()
+  counter = counter + 1
+  local email = string.format("bench-{run_id}-%d-%d@bench.groundswell.test", thread_id, counter)
+  local body = "csrfmiddlewaretoken={token}&email=" .. email
+             .. "&password1=a%20sturdy%20bench%20passphrase&password2=a%20sturdy%20bench%20passphrase"
+  local headers = {{}}
+  headers["Content-Type"] = "application/x-www-form-urlencoded"
+  headers["Cookie"] = "csrftoken={token}"
+  return wrk.format("POST", "/accounts/signup/", headers, body)
+end
+response = function(status, headers, body)
+  if status ~= 302 then
+    io.write("unexpected status " .. status .. "\\n")
+  end
+end
+"""
+
+
+def sqlite_commit_rate(seconds: float = 3.0) -> float:
+    """Single-row commits per second in WAL mode, synchronous=NORMAL (the app's settings)."""
+    with tempfile.TemporaryDirectory() as folder:
+        db = sqlite3.connect(Path(folder) / "ceiling.sqlite3", isolation_level=None)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)")
+        count, deadline = 0, time.monotonic() + seconds
+        started = time.monotonic()
+        while time.monotonic() < deadline:
+            db.execute("BEGIN IMMEDIATE")
+            db.execute("INSERT INTO t (v) VALUES ('x')")
+            db.execute("COMMIT")
+            count += 1
+        rate = count / (time.monotonic() - started)
+        db.close()
+        return rate
+
+
+def pgbench_tps(seconds: int = 10) -> float:
+    name = "gs_bench_pgbench"
+    base = ["-h", "127.0.0.1", "-U", "postgres"]
+    subprocess.run(["dropdb", *base, "--if-exists", name], check=True)
+    subprocess.run(["createdb", *base, name], check=True)
+    try:
+        run(["pgbench", *base, "-i", "-s", "10", "-q", name], capture_output=True)
+        output = run(
+            ["pgbench", *base, "-c", "8", "-j", "2", "-T", str(seconds), name], capture_output=True
+        ).stdout
+        match = re.search(r"tps = ([\d.]+)", output)
+        return float(match.group(1)) if match else 0.0
+    finally:
+        subprocess.run(["dropdb", *base, "--if-exists", name], check=False)
+
+
+def in_process_micro(dataset: DataSet, token: str, iterations: int) -> list[Result]:
+    """Server time of the API list at page 1 and 1000, measured around Django's handler."""
+    code = f"""
+import json, statistics, time, django
+django.setup()
+from django.test import Client
+client = Client(HTTP_OSDI_API_TOKEN={token!r}, HTTP_HOST="127.0.0.1")
+out = {{}}
+for name, path in [("api people page 1", "/api/v1/people?page=1"),
+                   ("api people page 1000", "/api/v1/people?page=1000")]:
+    client.get(path)
+    samples = []
+    for _ in range({iterations}):
+        started = time.perf_counter()
+        response = client.get(path)
+        samples.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, response.status_code
+    samples.sort()
+    out[name] = {{"p50": samples[len(samples) // 2], "p95": samples[int(len(samples) * 0.95) - 1],
+                  "path": path}}
+print("MICRO_JSON " + json.dumps(out))
+"""
+    output = run([sys.executable, "-c", code], env=dataset.env(BENCH_SETTINGS), capture_output=True).stdout
+    data = json.loads(next(l for l in output.splitlines() if l.startswith("MICRO_JSON ")).split(" ", 1)[1])
+    return [
+        Result(name=f"{name} (server time, in-process)", path=v["path"], p50_ms=v["p50"], p95_ms=v["p95"])
+        for name, v in data.items()
+    ]
+
+
+def public_profile_paths(dataset: DataSet, limit: int = 2000) -> list[str]:
+    code = f"""
+import django, json
+django.setup()
+from groundswell.accounts.models import Profile
+ids = list(Profile.objects.filter(privacy="public").order_by("?").values_list("user_id", flat=True)[:{limit}])
+print("IDS_JSON " + json.dumps(ids))
+"""
+    output = run([sys.executable, "-c", code], env=dataset.env(), capture_output=True).stdout
+    ids = json.loads(next(l for l in output.splitlines() if l.startswith("IDS_JSON ")).split(" ", 1)[1])
+    return [f"/members/{pk}/" for pk in ids]
+
+
+def report(results: list[Result], *, ceiling: Result, dataset: DataSet, db_ceiling: str, command: str) -> str:
+    lines = [
+        f"### {datetime.now(UTC):%Y-%m-%d %H:%M} UTC — {dataset.db}, scale {dataset.scale:g}, seed {dataset.seed}",
+        "",
+        f"- Command: `{command}`",
+        f"- Commit: `{commit()}`; machine: {machine()}",
+        f"- Database ceiling: {db_ceiling}",
+        f"- Hello-world ceiling (same server and settings): {ceiling.rps:,.0f} req/s, p99 {ceiling.p99_ms:.1f} ms",
+        "",
+        "| Scenario | Path | req/s | × hello | p50 ms | p95 ms | p99 ms | errors |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        ratio = f"{r.rps / ceiling.rps:.0%}" if r.rps and ceiling.rps else "—"
+        rps = f"{r.rps:,.0f}" if r.rps else "—"
+        p99 = f"{r.p99_ms:.1f}" if r.p99_ms else "—"
+        errors = str(r.errors) if r.requests else "—"
+        lines.append(
+            f"| {r.name} | `{r.path}` | {rps} | {ratio} | {r.p50_ms:.1f} | {r.p95_ms:.1f} | {p99} | {errors} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scale", type=float, default=float(os.environ.get("SCALE", "0.01")))
+    parser.add_argument("--seed", type=int, default=int(os.environ.get("SEED", "2008")))
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default=os.environ.get("DB", "sqlite"))
+    parser.add_argument("--duration", type=int, default=int(os.environ.get("DURATION", "15")))
+    parser.add_argument("--connections", type=int, default=int(os.environ.get("CONNECTIONS", "32")))
+    parser.add_argument("--only", default=os.environ.get("ONLY", ""), help="comma-separated scenario names")
+    parser.add_argument("--no-record", action="store_true", help="don't append to docs/benchmarks.md")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is needed: apt-get install -y wrk")
+
+    command = "make bench " + " ".join(
+        f"{k}={shlex.quote(str(v))}"
+        for k, v in (("DB", args.db), ("SCALE", f"{args.scale:g}"), ("SEED", args.seed), ("DURATION", args.duration))
+    )
+    dataset = DataSet(db=args.db, scale=args.scale, seed=args.seed)
+    info = dataset.ensure()
+    token = info["token"]
+    profiles = public_profile_paths(dataset)
+    api_headers = {"OSDI-API-Token": token}
+
+    print("Measuring the database ceiling ...")
+    if args.db == "postgres":
+        db_ceiling = f"pgbench TPC-B-like, 8 clients: {pgbench_tps():,.0f} TPS"
+    else:
+        db_ceiling = f"SQLite WAL single-row commits (synchronous=NORMAL): {sqlite_commit_rate():,.0f}/s"
+
+    scenarios = {
+        "home": ("anonymous home page", "/", ""),
+        "profile": ("member profile page", profiles[0] if profiles else "/", lua_paths(profiles) if profiles else ""),
+        "api1": ("api people page 1", "/api/v1/people?page=1", lua_paths(["/api/v1/people?page=1"], api_headers)),
+        "api1000": (
+            "api people page 1000",
+            "/api/v1/people?page=1000",
+            lua_paths(["/api/v1/people?page=1000"], api_headers),
+        ),
+        "signup": ("sign-up (POST)", "/accounts/signup/", lua_signup(f"{int(time.time())}")),
+    }
+    wanted = [s.strip() for s in args.only.split(",") if s.strip()] or list(scenarios)
+    results: list[Result] = []
+    with Server(dataset, free_port()) as server:
+        print(f"Server up at {server.url}; hello-world ceiling ...")
+        ceiling = wrk(server, "hello-world ceiling", "/__bench__/hello", duration=args.duration, connections=args.connections)
+        results.append(ceiling)
+        for key in wanted:
+            name, path, lua = scenarios[key]
+            print(f"Scenario {name} ...")
+            results.append(wrk(server, name, path, duration=args.duration, connections=args.connections, lua_body=lua))
+    results.extend(in_process_micro(dataset, token, iterations=200))
+
+    text = report(results, ceiling=ceiling, dataset=dataset, db_ceiling=db_ceiling, command=command)
+    print()
+    print(text)
+    if not args.no_record:
+        target = ROOT / "docs" / "benchmarks.md"
+        if not target.exists():
+            target.write_text("# Benchmarks\n\nAppended by `make bench` (see docs/benchmarking.md).\n\n")
+        with target.open("a") as handle:
+            handle.write("\n" + text)
+        print(f"Appended to {target.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
