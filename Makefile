@@ -50,8 +50,14 @@ test: lint pytest
 bench: install
 	@$(BIN)/python scripts/bench.py
 
+# Each app keeps its own catalog (groundswell/<app>/locale/fr); compiled .mo files are committed.
+APPS_WITH_STRINGS := core geo people accounts api groups events
 messages: install
-	@cd groundswell && ../$(GS) makemessages -l fr --no-obsolete -i "tests/*" && ../$(GS) compilemessages -l fr
+	@for app in $(APPS_WITH_STRINGS); do \
+	  [ -d groundswell/$$app ] || continue; \
+	  (cd groundswell/$$app && mkdir -p locale && ../../$(GS) makemessages -l fr --no-obsolete -i "tests/*" >/dev/null); \
+	done
+	@cd groundswell && ../$(GS) compilemessages -l fr >/dev/null
 
 clean-data:
 	rm -rf var
