@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "groundswell.geo",
     "groundswell.people",
     "groundswell.accounts",
+    "groundswell.groups",
+    "groundswell.events",
     "groundswell.api",
     "groundswell.ops",
     "django.contrib.admin",

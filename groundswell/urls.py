@@ -12,6 +12,8 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("accounts/", include("allauth.urls")),
     path("", include("groundswell.accounts.urls")),
+    path("groups/", include("groundswell.groups.urls")),
+    path("events/", include("groundswell.events.urls")),
     path("api/v1/", include("groundswell.api.urls")),
     path("staff/api-tokens/", include("groundswell.api.staff_urls")),
     path("admin/", admin.site.urls),

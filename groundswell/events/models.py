@@ -1,0 +1,242 @@
+"""Events: canvasses, phone banks, house parties... with shifts, RSVPs and waitlists.
+
+Every event has at least one Shift (a one-slot event has one shift spanning it); capacity and
+the waitlist live on the shift, so an RSVP is always to a shift. Attendance is the OSDI
+attendance: one row per (shift, person), whatever the path (member, guest, API), so an RSVP
+submitted twice is one attendance.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from groundswell.groups.models import Group
+from groundswell.people.models import Person
+
+
+class EventCampaign(models.Model):
+    """A national push ("Weekend of Action"): members host events under it from a template."""
+
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("short name in the address"), max_length=80, unique=True)
+    description = models.TextField(_("description"), max_length=10000, blank=True)
+    event_type = models.CharField(_("suggested event type"), max_length=20, blank=True)
+    template_title = models.CharField(_("suggested event title"), max_length=150, blank=True)
+    template_description = models.TextField(_("suggested description"), max_length=10000, blank=True)
+    starts_on = models.DateField(_("first day"), null=True, blank=True)
+    ends_on = models.DateField(_("last day"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    archived_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("event campaign")
+        verbose_name_plural = _("event campaigns")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Event(models.Model):
+    class Type(models.TextChoices):
+        CANVASS = "canvass", _("Canvass (door to door)")
+        PHONE_BANK = "phone_bank", _("Phone bank")
+        HOUSE_PARTY = "house_party", _("House party")
+        MEETING = "meeting", _("Meeting")
+        RALLY = "rally", _("Rally")
+        FUNDRAISER = "fundraiser", _("Fundraiser")
+        VOTER_REGISTRATION = "voter_registration", _("Voter registration")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for approval")
+        PUBLISHED = "published", _("Published")
+        REJECTED = "rejected", _("Not approved")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    title = models.CharField(_("title"), max_length=150)
+    description = models.TextField(_("description"), max_length=20000, blank=True)
+    event_type = models.CharField(_("type"), max_length=20, choices=Type)
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.PENDING)
+    is_official = models.BooleanField(_("official campaign event"), default=False)
+    host = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="hosted_events"
+    )
+    group = models.ForeignKey(
+        Group, null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
+    )
+    campaign = models.ForeignKey(
+        EventCampaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
+    )
+    # Stored in UTC; shown and edited in the event's own time zone.
+    time_zone = models.CharField(_("time zone"), max_length=64)
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    venue_name = models.CharField(_("venue"), max_length=150, blank=True)
+    address_line = models.CharField(_("street address"), max_length=200, blank=True)
+    locality = models.CharField(_("city"), max_length=100, blank=True)
+    region = models.CharField(_("state"), max_length=100, blank=True)
+    postal_code = models.CharField(_("ZIP / postal code"), max_length=20, blank=True)
+    country = models.CharField(_("country"), max_length=2, default="US")
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    # A house party's address is shown to confirmed attendees only; others see the area.
+    hide_address = models.BooleanField(_("show the exact address only to attendees"), default=False)
+    is_virtual = models.BooleanField(_("virtual event"), default=False)
+    virtual_url = models.URLField(_("link to join (shown to attendees only)"), blank=True)
+    accessibility_notes = models.TextField(_("accessibility"), max_length=2000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    # After the event: what the host reports.
+    reported_at = models.DateTimeField(null=True, blank=True)
+    doors_knocked = models.PositiveIntegerField(_("doors knocked"), null=True, blank=True)
+    calls_made = models.PositiveIntegerField(_("calls made"), null=True, blank=True)
+    report_notes = models.TextField(_("notes"), max_length=5000, blank=True)
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="events_event_ends_after_start"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["status", "starts_at"], name="events_event_status_start"),
+            models.Index(fields=["latitude", "longitude"], name="events_event_latlng"),
+            models.Index(fields=["host", "starts_at"], name="events_event_host_start"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class EventCoHost(models.Model):
+    """A co-host has the host's tools for one event."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="cohosts")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cohosted_events"
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["event", "user"], name="events_cohost_event_user")
+        ]
+
+
+class TrustedHost(models.Model):
+    """Members whose events skip the organizers' approval queue."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="event_trust"
+    )
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    granted_at = models.DateTimeField(auto_now_add=True)
+
+
+class Shift(models.Model):
+    """A time slot of an event with its own capacity (null: unlimited).
+
+    `confirmed_count` is maintained under a row lock by the RSVP services, so capacity checks
+    never count rows; a test guard compares it with the attendances.
+    """
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="shifts")
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True)
+    confirmed_count = models.PositiveIntegerField(default=0)
+    waitlist_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="events_shift_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(capacity__isnull=True) | Q(confirmed_count__lte=F("capacity")),
+                name="events_shift_within_capacity",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class Attendance(models.Model):
+    """An RSVP (OSDI attendance) of a person to a shift."""
+
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", _("Going")
+        WAITLISTED = "waitlisted", _("On the waitlist")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="attendances")
+    shift = models.ForeignKey(Shift, on_delete=models.CASCADE, related_name="attendances")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="attendances")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="attendances",
+    )
+    status = models.CharField(max_length=10, choices=Status, default=Status.CONFIRMED)
+    # When the person joined the waitlist: promotion takes the earliest first.
+    waitlisted_at = models.DateTimeField(null=True, blank=True)
+    # Credit, recorded exactly: who invited them (bring-a-friend link) and the refcode/source.
+    referred_by = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="referred_attendances"
+    )
+    source = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    # The reply to the day-before reminder: True = confirmed, False = can't make it.
+    reminder_reply = models.BooleanField(null=True, blank=True)
+    reminder_day_before_sent_at = models.DateTimeField(null=True, blank=True)
+    reminder_day_of_sent_at = models.DateTimeField(null=True, blank=True)
+    checked_in_at = models.DateTimeField(null=True, blank=True)
+    attended = models.BooleanField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendances")
+        constraints = [
+            models.UniqueConstraint(fields=["shift", "person"], name="events_attendance_shift_person")
+        ]
+        indexes = [
+            models.Index(fields=["event", "status"], name="events_attendance_event_status"),
+            models.Index(fields=["shift", "status", "waitlisted_at"], name="events_attendance_waitlist"),
+            models.Index(fields=["person", "event"], name="events_attendance_person"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} → {self.shift_id} ({self.status})"
+
+
+class CalendarFeed(models.Model):
+    """The private token in a member's "my events" .ics feed URL (revocable by regenerating)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token = models.CharField(max_length=43, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
