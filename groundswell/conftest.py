@@ -11,7 +11,7 @@ import pytest
 from groundswell.accounts.models import User
 from groundswell.accounts.services import member_create
 
-PASSWORD = "correct horse battery staple"
+PASSWORD = "correct horse battery staple"  # noqa: S105 (test persona)
 
 
 def make_member(email: str, *, staff_role: str = "", postal_code: str = "", **names: str) -> User:

@@ -26,7 +26,6 @@ import shutil
 import signal
 import socket
 import sqlite3
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -75,7 +74,7 @@ def run(cmd: list[str], env: dict[str, str] | None = None, **kwargs) -> subproce
 
 def schema_version() -> str:
     """Changes whenever a migration is added or edited, so a stale data set is rebuilt."""
-    digest = hashlib.sha1()
+    digest = hashlib.sha256()
     for path in sorted(ROOT.glob("groundswell/*/migrations/0*.py")):
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
@@ -142,7 +141,9 @@ class DataSet:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         if self.database_url:
             name = self.database_url.rsplit("/", 1)[1]
-            subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", name], check=True)
+            subprocess.run(
+                ["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", name], check=True
+            )
             subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", name], check=True)
         else:
             for leftover in self.data_dir.glob("groundswell.sqlite3*"):
@@ -158,11 +159,15 @@ class DataSet:
             input=secrets_password() + "\n",
             capture_output=True,
         )
-        token = run(
-            [*GROUNDSWELL, "create_api_token", "--email", BENCH_EMAIL, "--scope", "read"],
-            env=env,
-            capture_output=True,
-        ).stdout.strip().splitlines()[-1]
+        token = (
+            run(
+                [*GROUNDSWELL, "create_api_token", "--email", BENCH_EMAIL, "--scope", "read"],
+                env=env,
+                capture_output=True,
+            )
+            .stdout.strip()
+            .splitlines()[-1]
+        )
         info = {"seconds": seconds, "token": token, "built_at": datetime.now(UTC).isoformat()}
         self.ready_file.write_text(json.dumps(info))
         return info
@@ -178,7 +183,7 @@ class Server:
     def __init__(self, dataset: DataSet, port: int) -> None:
         self.dataset, self.port = dataset, port
         self.process: subprocess.Popen | None = None
-        self.log = tempfile.NamedTemporaryFile("w+", prefix="bench-server-", suffix=".log")
+        self.log = tempfile.NamedTemporaryFile("w+", prefix="bench-server-", suffix=".log")  # noqa: SIM115 (lives as long as the server)
 
     def __enter__(self) -> Server:
         env = self.dataset.env(BENCH_SETTINGS)
@@ -221,9 +226,8 @@ def wrk(
     connections: int,
     lua_body: str = "",
 ) -> Result:
-    script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
-    script.write(lua_body + LUA_REPORT)
-    script.close()
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(lua_body + LUA_REPORT)
     cmd = [
         "wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "5s",
         "-s", script.name, server.url + path,
@@ -248,7 +252,9 @@ def wrk(
 def lua_paths(paths: list[str], headers: dict[str, str] | None = None) -> str:
     """Cycle through many paths (e.g. different members' profiles)."""
     quoted = ",".join(json.dumps(p) for p in paths)
-    header_lines = "".join(f"wrk.headers[{json.dumps(k)}] = {json.dumps(v)}\n" for k, v in (headers or {}).items())
+    header_lines = "".join(
+        f"wrk.headers[{json.dumps(k)}] = {json.dumps(v)}\n" for k, v in (headers or {}).items()
+    )
     return (
         header_lines
         + f"local paths = {{{quoted}}}\nlocal i = 0\n"
@@ -346,10 +352,21 @@ for name, path in [("api people page 1", "/api/v1/people?page=1"),
                   "path": path}}
 print("MICRO_JSON " + json.dumps(out))
 """
-    output = run([sys.executable, "-c", code], env=dataset.env(BENCH_SETTINGS), capture_output=True).stdout
-    data = json.loads(next(l for l in output.splitlines() if l.startswith("MICRO_JSON ")).split(" ", 1)[1])
+    output = run(
+        [sys.executable, "-c", code], env=dataset.env(BENCH_SETTINGS), capture_output=True
+    ).stdout
+    data = json.loads(
+        next(line for line in output.splitlines() if line.startswith("MICRO_JSON ")).split(" ", 1)[
+            1
+        ]
+    )
     return [
-        Result(name=f"{name} (server time, in-process)", path=v["path"], p50_ms=v["p50"], p95_ms=v["p95"])
+        Result(
+            name=f"{name} (server time, in-process)",
+            path=v["path"],
+            p50_ms=v["p50"],
+            p95_ms=v["p95"],
+        )
         for name, v in data.items()
     ]
 
@@ -363,11 +380,15 @@ ids = list(Profile.objects.filter(privacy="public").order_by("?").values_list("u
 print("IDS_JSON " + json.dumps(ids))
 """
     output = run([sys.executable, "-c", code], env=dataset.env(), capture_output=True).stdout
-    ids = json.loads(next(l for l in output.splitlines() if l.startswith("IDS_JSON ")).split(" ", 1)[1])
+    ids = json.loads(
+        next(line for line in output.splitlines() if line.startswith("IDS_JSON ")).split(" ", 1)[1]
+    )
     return [f"/members/{pk}/" for pk in ids]
 
 
-def report(results: list[Result], *, ceiling: Result, dataset: DataSet, db_ceiling: str, command: str) -> str:
+def report(
+    results: list[Result], *, ceiling: Result, dataset: DataSet, db_ceiling: str, command: str
+) -> str:
     lines = [
         f"### {datetime.now(UTC):%Y-%m-%d %H:%M} UTC — {dataset.db}, scale {dataset.scale:g}, seed {dataset.seed}",
         "",
@@ -376,7 +397,7 @@ def report(results: list[Result], *, ceiling: Result, dataset: DataSet, db_ceili
         f"- Database ceiling: {db_ceiling}",
         f"- Hello-world ceiling (same server and settings): {ceiling.rps:,.0f} req/s, p99 {ceiling.p99_ms:.1f} ms",
         "",
-        "| Scenario | Path | req/s | × hello | p50 ms | p95 ms | p99 ms | errors |",
+        "| Scenario | Path | req/s | vs hello | p50 ms | p95 ms | p99 ms | errors |",
         "|---|---|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
@@ -391,21 +412,34 @@ def report(results: list[Result], *, ceiling: Result, dataset: DataSet, db_ceili
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--scale", type=float, default=float(os.environ.get("SCALE", "0.01")))
     parser.add_argument("--seed", type=int, default=int(os.environ.get("SEED", "2008")))
-    parser.add_argument("--db", choices=["sqlite", "postgres"], default=os.environ.get("DB", "sqlite"))
+    parser.add_argument(
+        "--db", choices=["sqlite", "postgres"], default=os.environ.get("DB", "sqlite")
+    )
     parser.add_argument("--duration", type=int, default=int(os.environ.get("DURATION", "15")))
     parser.add_argument("--connections", type=int, default=int(os.environ.get("CONNECTIONS", "32")))
-    parser.add_argument("--only", default=os.environ.get("ONLY", ""), help="comma-separated scenario names")
-    parser.add_argument("--no-record", action="store_true", help="don't append to docs/benchmarks.md")
+    parser.add_argument(
+        "--only", default=os.environ.get("ONLY", ""), help="comma-separated scenario names"
+    )
+    parser.add_argument(
+        "--no-record", action="store_true", help="don't append to docs/benchmarks.md"
+    )
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed: apt-get install -y wrk")
 
     command = "make bench " + " ".join(
         f"{k}={shlex.quote(str(v))}"
-        for k, v in (("DB", args.db), ("SCALE", f"{args.scale:g}"), ("SEED", args.seed), ("DURATION", args.duration))
+        for k, v in (
+            ("DB", args.db),
+            ("SCALE", f"{args.scale:g}"),
+            ("SEED", args.seed),
+            ("DURATION", args.duration),
+        )
     )
     dataset = DataSet(db=args.db, scale=args.scale, seed=args.seed)
     info = dataset.ensure()
@@ -417,12 +451,22 @@ def main() -> None:
     if args.db == "postgres":
         db_ceiling = f"pgbench TPC-B-like, 8 clients: {pgbench_tps():,.0f} TPS"
     else:
-        db_ceiling = f"SQLite WAL single-row commits (synchronous=NORMAL): {sqlite_commit_rate():,.0f}/s"
+        db_ceiling = (
+            f"SQLite WAL single-row commits (synchronous=NORMAL): {sqlite_commit_rate():,.0f}/s"
+        )
 
     scenarios = {
         "home": ("anonymous home page", "/", ""),
-        "profile": ("member profile page", profiles[0] if profiles else "/", lua_paths(profiles) if profiles else ""),
-        "api1": ("api people page 1", "/api/v1/people?page=1", lua_paths(["/api/v1/people?page=1"], api_headers)),
+        "profile": (
+            "member profile page",
+            profiles[0] if profiles else "/",
+            lua_paths(profiles) if profiles else "",
+        ),
+        "api1": (
+            "api people page 1",
+            "/api/v1/people?page=1",
+            lua_paths(["/api/v1/people?page=1"], api_headers),
+        ),
         "api1000": (
             "api people page 1000",
             "/api/v1/people?page=1000",
@@ -434,12 +478,27 @@ def main() -> None:
     results: list[Result] = []
     with Server(dataset, free_port()) as server:
         print(f"Server up at {server.url}; hello-world ceiling ...")
-        ceiling = wrk(server, "hello-world ceiling", "/__bench__/hello", duration=args.duration, connections=args.connections)
+        ceiling = wrk(
+            server,
+            "hello-world ceiling",
+            "/__bench__/hello",
+            duration=args.duration,
+            connections=args.connections,
+        )
         results.append(ceiling)
         for key in wanted:
             name, path, lua = scenarios[key]
             print(f"Scenario {name} ...")
-            results.append(wrk(server, name, path, duration=args.duration, connections=args.connections, lua_body=lua))
+            results.append(
+                wrk(
+                    server,
+                    name,
+                    path,
+                    duration=args.duration,
+                    connections=args.connections,
+                    lua_body=lua,
+                )
+            )
     results.extend(in_process_micro(dataset, token, iterations=200))
 
     text = report(results, ceiling=ceiling, dataset=dataset, db_ceiling=db_ceiling, command=command)
@@ -448,7 +507,9 @@ def main() -> None:
     if not args.no_record:
         target = ROOT / "docs" / "benchmarks.md"
         if not target.exists():
-            target.write_text("# Benchmarks\n\nAppended by `make bench` (see docs/benchmarking.md).\n\n")
+            target.write_text(
+                "# Benchmarks\n\nAppended by `make bench` (see docs/benchmarking.md).\n\n"
+            )
         with target.open("a") as handle:
             handle.write("\n" + text)
         print(f"Appended to {target.relative_to(ROOT)}")

@@ -42,7 +42,7 @@ def entry_point(request: HttpRequest) -> dict[str, Any]:
         "curies": hal.curies(),
     }
     for link in AEP_LINKS:
-        links[link.rel] = hal.link(link.path, link.title)
+        links[link.rel] = hal.link(link.path, str(link.title))
     return {
         "motd": _("Welcome to the %(campaign)s OSDI API entry point.")
         % {"campaign": settings.CAMPAIGN_NAME},

@@ -127,12 +127,12 @@ def _on_exception(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 
 def error_handlers_install(api: NinjaAPI) -> None:
-    api.add_exception_handler(HttpError, _on_http_error)
-    api.add_exception_handler(NinjaValidationError, _on_validation_error)
-    api.add_exception_handler(DjangoValidationError, _on_django_validation_error)
-    api.add_exception_handler(ApiError, _on_api_error)
+    api.add_exception_handler(HttpError, _on_http_error)  # type: ignore[arg-type]
+    api.add_exception_handler(NinjaValidationError, _on_validation_error)  # type: ignore[arg-type]
+    api.add_exception_handler(DjangoValidationError, _on_django_validation_error)  # type: ignore[arg-type]
+    api.add_exception_handler(ApiError, _on_api_error)  # type: ignore[arg-type]
     api.add_exception_handler(Http404, _on_404)
-    api.add_exception_handler(Exception, _on_exception)
+    api.add_exception_handler(Exception, _on_exception)  # type: ignore[arg-type]
 
 
 def json_method_not_allowed(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -25,8 +27,8 @@ class ApiTokenCreateForm(forms.Form):
         help_text=_("The token stops working if its owner leaves the staff."),
     )
 
-    def __init__(self, *args, owner: User, **kwargs) -> None:
+    def __init__(self, *args, owner: Any, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["user"]
+        field = cast(forms.ModelChoiceField, self.fields["user"])
         field.queryset = User.objects.filter(is_active=True, is_staff=True).order_by("email")
         field.initial = owner.pk

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import secrets
 from datetime import timedelta
 
@@ -22,7 +24,7 @@ LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
 def api_token_create(
-    *, user: User, scope: str, name: str = "", created_by: User | None
+    *, user: User, scope: str, name: str = "", created_by: Any
 ) -> tuple[ApiToken, str]:
     """Create a token for an active staff user. Returns the row and the token itself,
     which is never stored and cannot be shown again."""
@@ -51,7 +53,7 @@ def api_token_create(
     return api_token, token
 
 
-def api_token_revoke(*, token: ApiToken, actor: User | None) -> ApiToken:
+def api_token_revoke(*, token: ApiToken, actor: Any) -> ApiToken:
     """Revoke a token (idempotent: revoking twice keeps the first revocation time)."""
     with transaction.atomic():
         now = timezone.now()

@@ -25,7 +25,9 @@ class EventCampaign(models.Model):
     description = models.TextField(_("description"), max_length=10000, blank=True)
     event_type = models.CharField(_("suggested event type"), max_length=20, blank=True)
     template_title = models.CharField(_("suggested event title"), max_length=150, blank=True)
-    template_description = models.TextField(_("suggested description"), max_length=10000, blank=True)
+    template_description = models.TextField(
+        _("suggested description"), max_length=10000, blank=True
+    )
     starts_on = models.DateField(_("first day"), null=True, blank=True)
     ends_on = models.DateField(_("last day"), null=True, blank=True)
     created_by = models.ForeignKey(
@@ -137,6 +139,9 @@ class EventCoHost(models.Model):
             models.UniqueConstraint(fields=["event", "user"], name="events_cohost_event_user")
         ]
 
+    def __str__(self) -> str:
+        return f"co-host {self.user_id} of {self.event_id}"
+
 
 class TrustedHost(models.Model):
     """Members whose events skip the organizers' approval queue."""
@@ -148,6 +153,9 @@ class TrustedHost(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     granted_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"trusted host {self.user_id}"
 
 
 class Shift(models.Model):
@@ -203,7 +211,11 @@ class Attendance(models.Model):
     waitlisted_at = models.DateTimeField(null=True, blank=True)
     # Credit, recorded exactly: who invited them (bring-a-friend link) and the refcode/source.
     referred_by = models.ForeignKey(
-        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="referred_attendances"
+        Person,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="referred_attendances",
     )
     source = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -220,11 +232,15 @@ class Attendance(models.Model):
         verbose_name = _("attendance")
         verbose_name_plural = _("attendances")
         constraints = [
-            models.UniqueConstraint(fields=["shift", "person"], name="events_attendance_shift_person")
+            models.UniqueConstraint(
+                fields=["shift", "person"], name="events_attendance_shift_person"
+            )
         ]
         indexes = [
             models.Index(fields=["event", "status"], name="events_attendance_event_status"),
-            models.Index(fields=["shift", "status", "waitlisted_at"], name="events_attendance_waitlist"),
+            models.Index(
+                fields=["shift", "status", "waitlisted_at"], name="events_attendance_waitlist"
+            ),
             models.Index(fields=["person", "event"], name="events_attendance_person"),
         ]
 
@@ -240,3 +256,6 @@ class CalendarFeed(models.Model):
     )
     token = models.CharField(max_length=43, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"calendar feed of {self.user_id}"

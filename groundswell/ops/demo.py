@@ -10,7 +10,7 @@ from groundswell.accounts.models import Profile, User
 from groundswell.accounts.services import member_create, profile_update
 from groundswell.people.services import tag_create, tagging_add
 
-DEMO_PASSWORD = "groundswell-demo-2026"
+DEMO_PASSWORD = "groundswell-demo-2026"  # noqa: S105 (printed demo login, local only)
 DEMO_LOGINS = [
     ("supporter", "supporter@demo.groundswell.test"),
     ("organizer", "organizer@demo.groundswell.test"),

@@ -7,4 +7,4 @@ hello-world ceiling URL and no account rate limits (all load comes from one IP a
 from groundswell.settings import *  # noqa: F403
 
 ROOT_URLCONF = "groundswell.ops.bench.urls"
-ACCOUNT_RATE_LIMITS = False
+ACCOUNT_RATE_LIMITS = False  # type: ignore[assignment]  # allauth: False disables them

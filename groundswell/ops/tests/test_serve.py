@@ -66,7 +66,7 @@ def test_serve_starts_web_and_worker_then_stops_on_ctrl_c(tmp_path: Path):
         except subprocess.TimeoutExpired:
             process.kill()
             output, _ = process.communicate()
-    assert "http://127.0.0.1:%d" % port in output
+    assert f"http://127.0.0.1:{port}" in output
     assert "supporter@demo.groundswell.test" in output
     assert "Groundswell stopped." in output
     assert process.returncode == 0
