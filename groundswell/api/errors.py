@@ -131,7 +131,7 @@ def error_handlers_install(api: NinjaAPI) -> None:
     api.add_exception_handler(NinjaValidationError, _on_validation_error)  # type: ignore[arg-type]
     api.add_exception_handler(DjangoValidationError, _on_django_validation_error)  # type: ignore[arg-type]
     api.add_exception_handler(ApiError, _on_api_error)  # type: ignore[arg-type]
-    api.add_exception_handler(Http404, _on_404)
+    api.add_exception_handler(Http404, _on_404)  # type: ignore[arg-type]
     api.add_exception_handler(Exception, _on_exception)  # type: ignore[arg-type]
 
 

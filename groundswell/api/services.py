@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import secrets
 from datetime import timedelta
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
