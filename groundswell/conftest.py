@@ -49,6 +49,15 @@ def member_client(client, member):
 
 
 @pytest.fixture(autouse=True)
+def _english_after_each_test():
+    """LocaleMiddleware leaves the last request's language active on the thread."""
+    yield
+    from django.utils import translation
+
+    translation.activate("en")
+
+
+@pytest.fixture(autouse=True)
 def _no_print(capsys):
     """A test that prints fails: output belongs in assertions or logs."""
     yield

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Person(models.Model):
@@ -65,7 +66,7 @@ class Person(models.Model):
 class PhoneNumber(models.Model):
     class NumberType(models.TextChoices):
         MOBILE = "Mobile", _("Mobile")
-        HOME = "Home", _("Home")
+        HOME = "Home", pgettext_lazy("phone number type", "Home")
         WORK = "Work", _("Work")
         OTHER = "Other", _("Other")
 
