@@ -60,6 +60,8 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+# Old keys still accepted for signatures while rotating SECRET_KEY.
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -68,6 +70,8 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:" + os.environ.get("PORT
     "/"
 )
 CAMPAIGN_NAME = os.environ.get("CAMPAIGN_NAME", "Groundswell")
+# A local install (the quick start) gets demo data; a public one never does.
+SITE_IS_LOCAL = urlparse(SITE_URL).hostname in {"127.0.0.1", "localhost", "::1"}
 # Postal address printed in bulk mail footers (CAN-SPAM / RFC 8058 context).
 CAMPAIGN_POSTAL_ADDRESS = os.environ.get("CAMPAIGN_POSTAL_ADDRESS", "")
 
@@ -142,7 +146,10 @@ DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {
         "default": dj_database_url.parse(
-            DATABASE_URL, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60"))
+            DATABASE_URL,
+            conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+            # Needed behind PgBouncer in transaction mode (docs/deploy.md).
+            disable_server_side_cursors=env_bool("DISABLE_SERVER_SIDE_CURSORS"),
         )
     }
 else:
@@ -331,21 +338,31 @@ CSRF_COOKIE_SECURE = SECURE_HTTPS
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+# Load balancers probe over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
 )
-SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000" if SECURE_HTTPS else "0"))
+SECURE_HSTS_SECONDS = int(
+    os.environ.get("SECURE_HSTS_SECONDS", "31536000" if SECURE_HTTPS else "0")
+)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HTTPS
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-TILE_SERVER_URL = os.environ.get("TILE_SERVER_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+TILE_SERVER_URL = os.environ.get(
+    "TILE_SERVER_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+)
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
     "style-src": [CSP.SELF],
-    "img-src": [CSP.SELF, "data:", urlparse(TILE_SERVER_URL).scheme + "://" + urlparse(TILE_SERVER_URL).netloc],
+    "img-src": [
+        CSP.SELF,
+        "data:",
+        urlparse(TILE_SERVER_URL).scheme + "://" + urlparse(TILE_SERVER_URL).netloc,
+    ],
     "form-action": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
     "base-uri": [CSP.SELF],

@@ -18,6 +18,7 @@ when the drill fails or is interrupted. Exit status: 0 every table matches; 1 a 
 is missing, or a check failed; 2 the drill could not run (configuration, tools, connection).
 
 Usage: scripts/restore-drill.sh [--target-url URL] [--after-restore CMD] [--workdir DIR]
+                                [--jobs N]
 """
 
 from __future__ import annotations
@@ -121,6 +122,12 @@ def format_report(result: DrillResult) -> str:
     return "\n".join(lines)
 
 
+def _require_tables(counts: dict[str, int], name: str) -> None:
+    """An empty source proves nothing: most likely DATABASE_URL or DATA_DIR points elsewhere."""
+    if not counts:
+        raise DrillError(f"{name} has no tables: is it the right database, and migrated?")
+
+
 def _run(command: list[str], *, env: dict[str, str] | None = None) -> str:
     """Run a PostgreSQL client tool; return "" on success, else the end of its error output."""
     if shutil.which(command[0]) is None:
@@ -166,7 +173,8 @@ def _after_restore(command: str, env: dict[str, str], result: DrillResult) -> No
 
 @dataclass(frozen=True)
 class PgServer:
-    """A PostgreSQL URL split into libpq keywords; the password travels in PGPASSWORD only."""
+    """A PostgreSQL URL split into libpq keywords. Client tools get the password through
+    PGPASSWORD, never on their command line (where `ps` would show it)."""
 
     params: dict[str, str]
     password: str
@@ -288,6 +296,7 @@ def _drill_postgres(
                 " WHERE datname = current_database()"
             ).fetchone()
             source_counts = pg_counts(connection)
+            _require_tables(source_counts, source.name)
             started = time.monotonic()
             error = _run(
                 ["pg_dump", "--no-password", "--format=custom", f"--snapshot={snapshot}",
@@ -395,6 +404,7 @@ def drill_sqlite(path: Path, *, after_restore: str, workdir: str | None) -> Dril
             source.execute("PRAGMA busy_timeout = 5000")
             source.execute("BEGIN")
             source_counts = sqlite_counts(source)
+            _require_tables(source_counts, str(path))
             started = time.monotonic()
             target = sqlite3.connect(copy)
             try:

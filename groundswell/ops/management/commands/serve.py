@@ -37,7 +37,9 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         if not dev:
             call_command("collectstatic", interactive=False, verbosity=0)
-        if not no_seed:
+        # Demo logins have a published password: only on a local install.
+        seed_demo = settings.SITE_IS_LOCAL and not no_seed
+        if seed_demo:
             call_command("seed", demo=True, verbosity=0)
 
         groundswell = [sys.executable, "-m", "groundswell"]
@@ -64,7 +66,7 @@ class Command(BaseCommand):
                 worker.append("--no-reload")
 
         children = [subprocess.Popen(web), subprocess.Popen(worker)]
-        self._print_banner(host, port)
+        self._print_banner(host, port, demo=seed_demo)
 
         stopping = False
 
@@ -95,7 +97,7 @@ class Command(BaseCommand):
         if failed and not stopping:
             sys.exit(1)
 
-    def _print_banner(self, host: str, port: int) -> None:
+    def _print_banner(self, host: str, port: int, *, demo: bool) -> None:
         shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104
         lines = [
             "",
@@ -103,8 +105,14 @@ class Command(BaseCommand):
             f"Mail is written to {settings.MAIL_DIR} (one .eml file per message)"
             if "EmlFileBackend" in settings.MAILERS["default"]["BACKEND"]
             else "Mail goes through the configured EMAIL_URL",
-            "Demo logins (password for all: " + DEMO_PASSWORD + "):",
-            *(f"  {role:<10} {email}" for role, email in DEMO_LOGINS),
+            *(
+                [
+                    "Demo logins (password for all: " + DEMO_PASSWORD + "):",
+                    *(f"  {role:<10} {email}" for role, email in DEMO_LOGINS),
+                ]
+                if demo
+                else ["No demo data (SITE_URL is not local, or --no-seed)."]
+            ),
             "Press Ctrl-C to stop.",
             "",
         ]
