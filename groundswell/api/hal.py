@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -9,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
@@ -91,15 +93,34 @@ class Page:
         return math.ceil(self.total_records / self.per_page)
 
 
-def paginate(queryset: QuerySet, params: PageParams) -> Page:
-    """One COUNT and one page query. A page past the last is simply empty.
+# Counting millions of rows costs more than serving the page: a large count is reused for
+# this long (`total_records` may lag by up to a minute on big collections; small ones are
+# always exact). docs/decisions/0006-api-counts.md.
+LARGE_COUNT = 10_000
+LARGE_COUNT_SECONDS = 60
 
-    OFFSET paging reads and discards every earlier row, so deep pages get slower; the
-    querysets are ordered by id so this can become keyset paging (`id > last id`, carried in
-    the next link) once the page-1000 benchmark asks for it.
+
+def collection_count(queryset: QuerySet) -> int:
+    sql, sql_params = queryset.query.sql_with_params()
+    key = "api-count:" + hashlib.sha256(f"{sql}|{sql_params!r}".encode()).hexdigest()
+    cached = cache.get(key)
+    if cached is not None:
+        return int(cached)
+    total = queryset.count()
+    if total >= LARGE_COUNT:
+        cache.set(key, total, LARGE_COUNT_SECONDS)
+    return total
+
+
+def paginate(queryset: QuerySet, params: PageParams) -> Page:
+    """One COUNT (cached when large) and one page query. A page past the last is empty.
+
+    OFFSET paging walks the id index past the earlier rows: page 1000 of 25 skips 25,000 index
+    entries, a few milliseconds. Keyset paging (`id > last id` in the next link) is the step
+    after that if clients page much deeper.
     """
     per_page = min(params.per_page, settings.API_MAX_PER_PAGE)
-    total = queryset.count()
+    total = collection_count(queryset)
     offset = (params.page - 1) * per_page
     items = list(queryset[offset : offset + per_page]) if offset < total else []
     return Page(items=items, page=params.page, per_page=per_page, total_records=total)
