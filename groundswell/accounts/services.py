@@ -335,7 +335,7 @@ def account_delete(*, user: User, actor: Any) -> None:
     files (after commit), the login itself. The audit row holds only the former ids.
     """
     with transaction.atomic():
-        user = User.objects.select_for_update().select_related("person").get(pk=user.pk)
+        user = User.objects.select_for_update(of=("self",)).select_related("person").get(pk=user.pk)
         user_id, person_id = user.pk, user.person_id
         profile = Profile.objects.filter(user=user).first()
         files = [profile.photo.name, profile.photo_thumbnail.name] if profile else []

@@ -4,3 +4,14 @@ from django.apps import AppConfig
 class EventsConfig(AppConfig):
     name = "groundswell.events"
     label = "events"
+
+    def ready(self) -> None:
+        from groundswell.accounts.selectors import export_section_register
+        from groundswell.events.selectors_rsvp import attendances_export
+        from groundswell.events.services_rsvp import attendances_erase
+        from groundswell.people.erasure import person_eraser_register
+
+        # "Download my data" includes the member's RSVPs; erasing a person cancels their
+        # upcoming RSVPs (places go to the waitlist) and keeps past ones, de-identified.
+        export_section_register("event_attendances", attendances_export)
+        person_eraser_register("event_attendances", attendances_erase)

@@ -103,6 +103,8 @@ class Event(models.Model):
     doors_knocked = models.PositiveIntegerField(_("doors knocked"), null=True, blank=True)
     calls_made = models.PositiveIntegerField(_("calls made"), null=True, blank=True)
     report_notes = models.TextField(_("notes"), max_length=5000, blank=True)
+    # iCalendar SEQUENCE: bumped by event_reminders_reschedule when times change (rsvp area).
+    calendar_sequence = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("event")
@@ -113,7 +115,13 @@ class Event(models.Model):
             )
         ]
         indexes = [
-            models.Index(fields=["status", "starts_at"], name="events_event_status_start"),
+            # The event finder: a range scan on (status, starts_at) that checks the rest of
+            # its WHERE clause from the index alone (see events/selectors.py); it also
+            # serves every query the former (status, starts_at) index did.
+            models.Index(
+                fields=["status", "starts_at", "is_virtual", "latitude", "longitude", "ends_at"],
+                name="events_event_find",
+            ),
             models.Index(fields=["latitude", "longitude"], name="events_event_latlng"),
             models.Index(fields=["host", "starts_at"], name="events_event_host_start"),
         ]
@@ -221,6 +229,8 @@ class Attendance(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    # When the person got their place (RSVP or promotion): a capacity cut demotes the latest.
+    confirmed_at = models.DateTimeField(null=True, blank=True)
     # The reply to the day-before reminder: True = confirmed, False = can't make it.
     reminder_reply = models.BooleanField(null=True, blank=True)
     reminder_day_before_sent_at = models.DateTimeField(null=True, blank=True)
@@ -259,3 +269,38 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"calendar feed of {self.user_id}"
+
+
+class EventMessage(models.Model):
+    """A message from an event's hosts to its attendees (or a notice that the time changed).
+
+    Recipients are fixed when it is sent; it goes out in batches from tasks, and each batch
+    records itself in `batches_sent` under a row lock, so a batch task run twice sends once.
+    Also the count behind the per-event daily limit on hosts' messages.
+    """
+
+    class Kind(models.TextChoices):
+        HOST = "host", _("Message from the hosts")
+        CHANGE = "change", _("Change of time")
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="messages")
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    kind = models.CharField(max_length=10, choices=Kind, default=Kind.HOST)
+    subject = models.CharField(_("subject"), max_length=150)
+    body = models.TextField(_("message"), max_length=5000)
+    include_waitlisted = models.BooleanField(default=False)
+    recipient_ids = models.JSONField(default=list, blank=True)
+    batches_sent = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("message to attendees")
+        verbose_name_plural = _("messages to attendees")
+        indexes = [
+            models.Index(fields=["event", "kind", "created_at"], name="events_message_event_kind")
+        ]
+
+    def __str__(self) -> str:
+        return self.subject

@@ -53,6 +53,9 @@ class GroupMembership(models.Model):
     )
     role = models.CharField(_("role"), max_length=10, choices=Role, default=Role.MEMBER)
     joined_at = models.DateTimeField(auto_now_add=True)
+    # Set by the one-click "stop announcements from this group" link (RFC 8058) in every
+    # announcement, or from the group page; the member stays in the group.
+    announcements_muted = models.BooleanField(_("no announcement emails"), default=False)
 
     class Meta:
         constraints = [
@@ -66,3 +69,98 @@ class GroupMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} in {self.group_id} ({self.role})"
+
+
+class GroupPost(models.Model):
+    """A post on a group's discussion board, or a reply to one (one level deep).
+
+    `body` is sanitized HTML (core.sanitize.html_sanitize), written only by the services.
+    A removed post keeps its row (replies hang off it) and shows as "removed". When its
+    author's account is deleted, `author` becomes null and the post shows "deleted member".
+    """
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="posts")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="group_posts",
+    )
+    body = models.TextField(_("message"), max_length=10000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    removed_at = models.DateTimeField(null=True, blank=True)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("group post")
+        verbose_name_plural = _("group posts")
+        indexes = [
+            models.Index(fields=["group", "parent", "-created_at"], name="groups_post_board"),
+            models.Index(fields=["author"], name="groups_post_author"),
+        ]
+
+    def __str__(self) -> str:
+        return f"post {self.pk} in {self.group_id}"
+
+
+class GroupAnnouncement(models.Model):
+    """A leader's email to every member of the group, sent in batches by tasks."""
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="announcements")
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    subject = models.CharField(_("subject"), max_length=150)
+    body = models.TextField(_("message"), max_length=20000)
+    recipient_count = models.PositiveIntegerField(default=0)
+    batch_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("group announcement")
+        verbose_name_plural = _("group announcements")
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+class GroupAnnouncementDelivery(models.Model):
+    """One recipient of an announcement: the marker that makes the batch task idempotent.
+
+    Rows are written when the announcement is sent (the recipient list is fixed then);
+    the batch task claims each unsent row with a conditional UPDATE before mailing it, so a
+    task run twice (or two workers on one batch) mails each member at most once.
+    """
+
+    class Outcome(models.TextChoices):
+        PENDING = "", _("Pending")
+        SENT = "sent", _("Sent")
+        SKIPPED = "skipped", _("Skipped")
+
+    announcement = models.ForeignKey(
+        GroupAnnouncement, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    batch = models.PositiveIntegerField()
+    outcome = models.CharField(max_length=10, choices=Outcome, blank=True, default="")
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["announcement", "user"], name="groups_delivery_announcement_user"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["announcement", "batch"], name="groups_delivery_batch"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.announcement_id} → {self.user_id} ({self.outcome or 'pending'})"

@@ -125,8 +125,9 @@ def test_profile_page_query_count(
     Profile.objects.filter(user=member).update(postal_code="10001", privacy="members")
     client.force_login(organizer)
     url = reverse("member_profile", args=[member.pk])
-    # session + the logged-in user + the profile with its user, person and place (subqueries).
-    with django_assert_num_queries(3):
+    # session + the logged-in user + the profile with its user, person and place (subqueries)
+    # + the staff nav's count of events waiting for approval.
+    with django_assert_num_queries(4):
         response = client.get(url)
     assert response.status_code == 200
     client.logout()

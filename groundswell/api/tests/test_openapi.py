@@ -72,6 +72,17 @@ def test_schema_lists_every_endpoint(schema):
         ("/api/v1/tags/{tag_id}/taggings", "post"),
         ("/api/v1/tags/{tag_id}/taggings/{tagging_id}", "get"),
         ("/api/v1/tags/{tag_id}/taggings/{tagging_id}", "delete"),
+        ("/api/v1/groups", "get"),
+        ("/api/v1/groups", "post"),
+        ("/api/v1/groups/{group_id}", "get"),
+        ("/api/v1/groups/{group_id}", "put"),
+        ("/api/v1/events", "get"),
+        ("/api/v1/events", "post"),
+        ("/api/v1/events/{event_id}", "get"),
+        ("/api/v1/events/{event_id}", "put"),
+        ("/api/v1/events/{event_id}/attendances", "get"),
+        ("/api/v1/events/{event_id}/attendances/{attendance_id}", "get"),
+        ("/api/v1/events/{event_id}/record_attendance_helper", "post"),
     }
 
 

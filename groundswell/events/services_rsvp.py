@@ -1,0 +1,670 @@
+"""RSVPs: attend, cancel, waitlists, capacity changes, reminders and door check-in.
+
+The scarce resource is the Shift row. Every write that changes who holds a place locks that
+one row (`select_for_update`), late and once per transaction, re-reads what it needs under
+the lock, writes the attendances and moves the counters with F(). The database backs it up:
+(shift, person) is unique, so an RSVP submitted twice is one attendance, and a check
+constraint keeps `confirmed_count <= capacity`.
+
+Mail and tasks leave only after commit (`email_enqueue` and `transaction.on_commit`).
+Reminders are tasks due at their time (`run_after`), one per attendance and kind; the task
+re-checks everything under a row lock and sets a sent-at flag, so it sends at most once.
+
+These functions open `transaction.atomic()` but not a durable one, so a caller (the OSDI
+record_attendance_helper, walk-in sign-up) may match the person and RSVP in one transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from groundswell.core.audit import audit_record
+from groundswell.core.mail import email_enqueue
+from groundswell.events import emails
+from groundswell.events.models import Attendance, CalendarFeed, Event, Shift
+from groundswell.people.models import Person
+from groundswell.people.services import person_match_or_create
+
+logger = logging.getLogger(__name__)
+
+REMINDER_DAY_BEFORE = "day_before"
+REMINDER_DAY_OF = "day_of"
+REMINDER_KINDS = (REMINDER_DAY_BEFORE, REMINDER_DAY_OF)
+REMINDER_SENT_FIELDS = {
+    REMINDER_DAY_BEFORE: "reminder_day_before_sent_at",
+    REMINDER_DAY_OF: "reminder_day_of_sent_at",
+}
+# The day-of reminder: three hours before, not before 7:00 in the event's zone unless the
+# event starts before 8:00 (then an hour before).
+DAY_OF_LEAD = timedelta(hours=3)
+DAY_OF_EARLIEST = time(7, 0)
+DAY_OF_EARLY_LEAD = timedelta(hours=1)
+# After a time change, a reminder sent more than this long before its new due time was about
+# the old time: it is cleared so the reminder goes out again for the new time.
+RESEND_TOLERANCE = timedelta(hours=1)
+# People whose mail bounces or who complained get no reminders; an unsubscribed person still
+# gets the messages about an RSVP they made (they are transactional, not bulk mail).
+UNDELIVERABLE = (Person.EmailStatus.BOUNCING, Person.EmailStatus.SPAM_COMPLAINT)
+
+
+@dataclass(frozen=True)
+class RsvpResult:
+    attendance: Attendance
+    created: bool
+    waitlisted: bool
+
+
+# --- Helpers ------------------------------------------------------------------------------
+
+
+def _shift_lock(shift_id: int) -> Shift:
+    """The shift row, locked until commit, with its event (not locked) read fresh.
+
+    The one place RSVP writes take the lock; the concurrency tests replace it with an
+    unlocked read to prove the race is real.
+    """
+    return Shift.objects.select_for_update(of=("self",)).select_related("event").get(pk=shift_id)
+
+
+def _has_room(shift: Shift) -> bool:
+    return shift.capacity is None or shift.confirmed_count < shift.capacity
+
+
+def _event_check_open(event: Event) -> None:
+    if event.status == Event.Status.CANCELLED:
+        raise ValidationError(_("This event was cancelled."), code="cancelled")
+    if event.status != Event.Status.PUBLISHED:
+        raise ValidationError(_("This event is not open for RSVPs yet."), code="not_published")
+
+
+def shift_first_upcoming(*, event: Event, now: datetime | None = None) -> Shift | None:
+    now = now or timezone.now()
+    return event.shifts.filter(starts_at__gt=now).order_by("starts_at", "pk").first()
+
+
+def reminder_due_times(*, starts_at: datetime, time_zone: str) -> dict[str, datetime]:
+    """When each reminder is due for a shift starting at `starts_at` (aware, any zone).
+
+    The day-before reminder goes at the same wall-clock time the day before, in the event's
+    zone (so a daylight-saving change in between does not shift it by an hour).
+    """
+    zone = ZoneInfo(time_zone)
+    local = starts_at.astimezone(zone)
+    day_before = (local - timedelta(days=1)).astimezone(zone)
+    day_of = local - DAY_OF_LEAD
+    earliest = datetime.combine(local.date(), DAY_OF_EARLIEST, tzinfo=zone)
+    if day_of < earliest:
+        day_of = min(earliest, local - DAY_OF_EARLY_LEAD)
+    return {
+        REMINDER_DAY_BEFORE: day_before.astimezone(UTC),
+        REMINDER_DAY_OF: day_of.astimezone(UTC),
+    }
+
+
+def _reminders_schedule(*, attendance_id: int, starts_at: datetime, time_zone: str) -> None:
+    """Enqueue this attendance's reminders that are still due. Call it after commit."""
+    from groundswell.events.tasks import attendance_reminder_send
+
+    backend = attendance_reminder_send.get_backend()
+    if not backend.supports_defer:
+        # Only the test suite's immediate backend lacks run_after; running a reminder now
+        # would send it a day early, so it is left out.
+        logger.warning("task backend cannot defer tasks; reminders not scheduled")
+        return
+    now = timezone.now()
+    for kind, due in reminder_due_times(starts_at=starts_at, time_zone=time_zone).items():
+        if due <= now:
+            continue
+        attendance_reminder_send.using(run_after=due).enqueue(
+            attendance_id, kind, starts_at.isoformat()
+        )
+
+
+def _on_commit_schedule(attendance_id: int, starts_at: datetime, time_zone: str) -> None:
+    transaction.on_commit(
+        lambda: _reminders_schedule(
+            attendance_id=attendance_id, starts_at=starts_at, time_zone=time_zone
+        )
+    )
+
+
+def _mailable(person: Person) -> bool:
+    return bool(person.email) and person.email_status not in UNDELIVERABLE
+
+
+# --- RSVP ---------------------------------------------------------------------------------
+
+
+def attendance_rsvp(
+    *,
+    event: Event,
+    person: Person,
+    shift: Shift | None = None,
+    user: Any = None,
+    referred_by: Person | None = None,
+    source: str = "",
+    actor: Any = None,
+    now: datetime | None = None,
+) -> RsvpResult:
+    """RSVP `person` to `shift` (default: the event's first upcoming one).
+
+    Confirms while the shift has room, else waitlists. An RSVP that already exists (confirmed
+    or waitlisted) is returned unchanged with created=False; a cancelled one is re-activated
+    as a new RSVP. Cancelled, unpublished and past events are refused with a ValidationError.
+    """
+    now = now or timezone.now()
+    _event_check_open(event)
+    if shift is None:
+        shift = shift_first_upcoming(event=event, now=now)
+        if shift is None:
+            raise ValidationError(_("This event is over."), code="past")
+    elif shift.event_id != event.pk:
+        raise ValidationError(_("Choose one of this event's time slots."), code="wrong_shift")
+    if referred_by is not None and referred_by.pk == person.pk:
+        referred_by = None  # nobody gets credit for inviting themselves
+    source = (source or "").strip()[:100]
+
+    with transaction.atomic():
+        locked = _shift_lock(shift.pk)
+        event = locked.event
+        # Re-checked under the lock: the event or the time may have changed meanwhile.
+        _event_check_open(event)
+        if locked.starts_at <= now:
+            raise ValidationError(_("This time slot has already started."), code="past")
+        existing = Attendance.objects.filter(shift=locked, person=person).first()
+        if existing is not None and existing.status != Attendance.Status.CANCELLED:
+            return RsvpResult(
+                attendance=existing,
+                created=False,
+                waitlisted=existing.status == Attendance.Status.WAITLISTED,
+            )
+        confirmed = _has_room(locked)
+        attendance = existing or Attendance(event=event, shift=locked, person=person)
+        attendance.event, attendance.shift, attendance.person = event, locked, person
+        if user is not None:
+            attendance.user = user
+        attendance.status = (
+            Attendance.Status.CONFIRMED if confirmed else Attendance.Status.WAITLISTED
+        )
+        attendance.confirmed_at = now if confirmed else None
+        attendance.waitlisted_at = None if confirmed else now
+        attendance.cancelled_at = None
+        attendance.reminder_reply = None
+        attendance.reminder_day_before_sent_at = None
+        attendance.reminder_day_of_sent_at = None
+        if referred_by is not None and attendance.referred_by_id is None:
+            attendance.referred_by = referred_by
+        if source and not attendance.source:
+            attendance.source = source
+        try:
+            with transaction.atomic():
+                attendance.save()
+        except IntegrityError:
+            # Only reachable without the lock (a caller's own transaction on SQLite): the
+            # other request's row is the RSVP.
+            existing = Attendance.objects.get(shift=locked, person=person)
+            return RsvpResult(
+                attendance=existing,
+                created=False,
+                waitlisted=existing.status == Attendance.Status.WAITLISTED,
+            )
+        counter = "confirmed_count" if confirmed else "waitlist_count"
+        Shift.objects.filter(pk=locked.pk).update(**{counter: F(counter) + 1})
+        audit_record(
+            actor=actor,
+            action="attendance.rsvp",
+            subject=attendance,
+            details={
+                "event_id": event.pk,
+                "shift_id": locked.pk,
+                "person_id": person.pk,
+                "status": attendance.status,
+                "referred_by_id": attendance.referred_by_id,
+                "source": attendance.source,
+            },
+        )
+        if _mailable(person):
+            message = (
+                emails.rsvp_confirmed_email(attendance=attendance)
+                if confirmed
+                else emails.rsvp_waitlisted_email(attendance=attendance)
+            )
+            email_enqueue(message)
+        if confirmed:
+            _on_commit_schedule(attendance.pk, locked.starts_at, event.time_zone)
+    return RsvpResult(attendance=attendance, created=True, waitlisted=not confirmed)
+
+
+def _waitlist_promote(*, shift: Shift, actor: Any, now: datetime) -> list[Attendance]:
+    """Fill the locked shift's free places from its waitlist, earliest first.
+
+    `shift` must be locked by the caller and carry the current counts; they are updated.
+    Nobody is promoted into a shift that has started.
+    """
+    if shift.starts_at <= now:
+        return []
+    waiting = (
+        Attendance.objects.filter(shift=shift, status=Attendance.Status.WAITLISTED)
+        .select_related("person", "event", "shift")
+        .order_by("waitlisted_at", "pk")
+    )
+    if shift.capacity is not None:
+        free = shift.capacity - shift.confirmed_count
+        if free <= 0:
+            return []
+        waiting = waiting[:free]
+    promoted = list(waiting)
+    if not promoted:
+        return []
+    Attendance.objects.filter(pk__in=[a.pk for a in promoted]).update(
+        status=Attendance.Status.CONFIRMED, confirmed_at=now, updated_at=now
+    )
+    count = len(promoted)
+    Shift.objects.filter(pk=shift.pk).update(
+        confirmed_count=F("confirmed_count") + count, waitlist_count=F("waitlist_count") - count
+    )
+    shift.confirmed_count += count
+    shift.waitlist_count -= count
+    for attendance in promoted:
+        attendance.status = Attendance.Status.CONFIRMED
+        attendance.confirmed_at = now
+        attendance.shift = shift
+        audit_record(
+            actor=actor,
+            action="attendance.promote",
+            subject=attendance,
+            details={"shift_id": shift.pk, "person_id": attendance.person_id},
+        )
+        if _mailable(attendance.person):
+            email_enqueue(emails.rsvp_promoted_email(attendance=attendance))
+        _on_commit_schedule(attendance.pk, shift.starts_at, attendance.event.time_zone)
+    return promoted
+
+
+def _cancel_locked(
+    *,
+    attendance_id: int,
+    shift_id: int,
+    actor: Any,
+    now: datetime,
+    reminder_reply: bool | None = None,
+) -> Attendance:
+    shift = _shift_lock(shift_id)  # lock order everywhere: the shift, then its attendances
+    attendance = Attendance.objects.select_related("person", "event").get(pk=attendance_id)
+    if attendance.status == Attendance.Status.CANCELLED:
+        if reminder_reply is not None and attendance.reminder_reply != reminder_reply:
+            attendance.reminder_reply = reminder_reply
+            attendance.save(update_fields=["reminder_reply", "updated_at"])
+        return attendance
+    was = attendance.status
+    attendance.status = Attendance.Status.CANCELLED
+    attendance.cancelled_at = now
+    fields = ["status", "cancelled_at", "updated_at"]
+    if reminder_reply is not None:
+        attendance.reminder_reply = reminder_reply
+        fields.append("reminder_reply")
+    attendance.save(update_fields=fields)
+    if was == Attendance.Status.CONFIRMED:
+        Shift.objects.filter(pk=shift.pk).update(confirmed_count=F("confirmed_count") - 1)
+        shift.confirmed_count -= 1
+    else:
+        Shift.objects.filter(pk=shift.pk).update(waitlist_count=F("waitlist_count") - 1)
+        shift.waitlist_count -= 1
+    audit_record(
+        actor=actor,
+        action="attendance.cancel",
+        subject=attendance,
+        details={"shift_id": shift.pk, "person_id": attendance.person_id, "was": was},
+    )
+    if was == Attendance.Status.CONFIRMED:
+        _waitlist_promote(shift=shift, actor=actor, now=now)
+    attendance.shift = shift
+    return attendance
+
+
+def attendance_cancel(
+    *, attendance: Attendance, actor: Any = None, now: datetime | None = None
+) -> Attendance:
+    """Cancel an RSVP (a no-op if already cancelled); the freed place goes to the earliest
+    waitlisted person of that shift, who is emailed and gets reminders."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        return _cancel_locked(
+            attendance_id=attendance.pk, shift_id=attendance.shift_id, actor=actor, now=now
+        )
+
+
+def attendance_reminder_reply(
+    *, attendance: Attendance, coming: bool, actor: Any = None, now: datetime | None = None
+) -> Attendance:
+    """The answer to the day-before reminder: "I'll be there" records it; "I can't make
+    it" records it and cancels the RSVP, which promotes the waitlist."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        if not coming:
+            return _cancel_locked(
+                attendance_id=attendance.pk,
+                shift_id=attendance.shift_id,
+                actor=actor,
+                now=now,
+                reminder_reply=False,
+            )
+        attendance = (
+            Attendance.objects.select_for_update(of=("self",))
+            .select_related("event", "shift")
+            .get(pk=attendance.pk)
+        )
+        if attendance.status == Attendance.Status.CANCELLED:
+            raise ValidationError(_("This RSVP was cancelled."), code="cancelled")
+        if attendance.reminder_reply is not True:
+            attendance.reminder_reply = True
+            attendance.save(update_fields=["reminder_reply", "updated_at"])
+            audit_record(
+                actor=actor,
+                action="attendance.reminder_reply",
+                subject=attendance,
+                details={"coming": True},
+            )
+    return attendance
+
+
+# --- Capacity -----------------------------------------------------------------------------
+
+
+def shift_capacity_set(*, shift: Shift, capacity: int | None, actor: Any = None) -> Shift:
+    """Change a shift's capacity (None: unlimited).
+
+    Below the confirmed count, the overflow (the latest confirmed first) moves to the
+    waitlist, keeping each person's place in line by when they asked; above it, waitlisted
+    people are promoted into the new places. Everyone moved is emailed.
+    """
+    if capacity is not None and capacity < 0:
+        raise ValidationError({"capacity": _("Capacity can't be below zero.")}, code="negative")
+    now = timezone.now()
+    with transaction.atomic():
+        locked = _shift_lock(shift.pk)
+        old = locked.capacity
+        demoted: list[Attendance] = []
+        if capacity is not None and locked.confirmed_count > capacity:
+            overflow = locked.confirmed_count - capacity
+            demoted = list(
+                Attendance.objects.filter(shift=locked, status=Attendance.Status.CONFIRMED)
+                .select_related("person", "event")
+                .order_by(F("confirmed_at").desc(nulls_last=True), "-created_at", "-pk")[:overflow]
+            )
+            for attendance in demoted:
+                # Their place in line is when they asked: before anyone who found it full.
+                attendance.waitlisted_at = (
+                    attendance.waitlisted_at or attendance.confirmed_at or attendance.created_at
+                )
+                attendance.status = Attendance.Status.WAITLISTED
+                attendance.confirmed_at = None
+                attendance.save(
+                    update_fields=["status", "waitlisted_at", "confirmed_at", "updated_at"]
+                )
+            # One UPDATE, so the capacity check constraint sees the final counts.
+            Shift.objects.filter(pk=locked.pk).update(
+                capacity=capacity,
+                confirmed_count=F("confirmed_count") - len(demoted),
+                waitlist_count=F("waitlist_count") + len(demoted),
+            )
+            locked.confirmed_count -= len(demoted)
+            locked.waitlist_count += len(demoted)
+            locked.capacity = capacity
+        else:
+            Shift.objects.filter(pk=locked.pk).update(capacity=capacity)
+            locked.capacity = capacity
+        audit_record(
+            actor=actor,
+            action="shift.capacity_set",
+            subject=locked,
+            details={
+                "event_id": locked.event_id,
+                "from": old,
+                "to": capacity,
+                "moved_to_waitlist": [a.pk for a in demoted],
+            },
+        )
+        for attendance in demoted:
+            attendance.shift = locked
+            if _mailable(attendance.person):
+                email_enqueue(emails.rsvp_demoted_email(attendance=attendance))
+        if not demoted:
+            _waitlist_promote(shift=locked, actor=actor, now=now)
+    return locked
+
+
+# --- Event changes (called by the host tools) ---------------------------------------------
+
+
+def event_reminders_reschedule(*, event: Event) -> None:
+    """After an event's or a shift's time changed: reminders follow the new times.
+
+    Bumps the event's calendar SEQUENCE, clears reminders that were sent for the old time,
+    and enqueues new reminder tasks; tasks scheduled for the old time find the shift moved
+    and do nothing. Telling attendees about the change is the caller's message.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        Event.objects.filter(pk=event.pk).update(calendar_sequence=F("calendar_sequence") + 1)
+        time_zone = Event.objects.values_list("time_zone", flat=True).get(pk=event.pk)
+        rows = list(
+            Attendance.objects.filter(
+                event_id=event.pk, status=Attendance.Status.CONFIRMED, shift__starts_at__gt=now
+            )
+            .select_related("shift")
+            .only(
+                "pk",
+                "shift__starts_at",
+                "reminder_day_before_sent_at",
+                "reminder_day_of_sent_at",
+            )
+        )
+        stale: dict[str, list[int]] = {kind: [] for kind in REMINDER_KINDS}
+        for attendance in rows:
+            due = reminder_due_times(starts_at=attendance.shift.starts_at, time_zone=time_zone)
+            for kind, field in REMINDER_SENT_FIELDS.items():
+                sent = getattr(attendance, field)
+                if sent is not None and sent < due[kind] - RESEND_TOLERANCE:
+                    stale[kind].append(attendance.pk)
+        for kind, ids in stale.items():
+            if ids:
+                Attendance.objects.filter(pk__in=ids).update(**{REMINDER_SENT_FIELDS[kind]: None})
+        for attendance in rows:
+            _on_commit_schedule(attendance.pk, attendance.shift.starts_at, time_zone)
+
+
+def event_attendees_notify_cancelled(*, event: Event) -> None:
+    """Email everyone still going or waitlisted that the event is cancelled (with the
+    cancelled calendar entry attached). Their attendances are kept as they are."""
+    attendances = (
+        Attendance.objects.filter(
+            event_id=event.pk,
+            status__in=[Attendance.Status.CONFIRMED, Attendance.Status.WAITLISTED],
+        )
+        .select_related("person", "event", "shift")
+        .order_by("pk")
+    )
+    for attendance in attendances.iterator(chunk_size=500):
+        if _mailable(attendance.person):
+            email_enqueue(emails.event_cancelled_email(attendance=attendance))
+
+
+# --- Reminders (called by the task) -------------------------------------------------------
+
+
+def attendance_reminder_deliver(
+    *,
+    attendance_id: int,
+    kind: str,
+    scheduled_starts_at: datetime,
+    now: datetime | None = None,
+) -> str:
+    """Send one reminder if it is still wanted; returns "sent" or why it was skipped.
+
+    Under a row lock: the attendance is still confirmed, the event published, the shift
+    still starts when the task was scheduled for (else a rescheduled task sends), the
+    reminder not yet sent and the shift not started. Then the flag is set and the mail
+    queued in the same transaction, so two runs send one email.
+    """
+    if kind not in REMINDER_SENT_FIELDS:
+        raise ValueError(f"unknown reminder kind {kind!r}")
+    field = REMINDER_SENT_FIELDS[kind]
+    now = now or timezone.now()
+    with transaction.atomic():
+        attendance = (
+            Attendance.objects.select_for_update(of=("self",))
+            .select_related("event", "shift", "person")
+            .filter(pk=attendance_id)
+            .first()
+        )
+        if attendance is None:
+            return "missing"
+        if attendance.status != Attendance.Status.CONFIRMED:
+            return "not_confirmed"
+        if attendance.event.status != Event.Status.PUBLISHED:
+            return "event_not_published"
+        if attendance.shift.starts_at != scheduled_starts_at:
+            return "rescheduled"
+        if getattr(attendance, field) is not None:
+            return "already_sent"
+        if attendance.shift.starts_at <= now:
+            return "too_late"
+        if not _mailable(attendance.person):
+            return "undeliverable"
+        setattr(attendance, field, now)
+        attendance.save(update_fields=[field, "updated_at"])
+        email_enqueue(emails.rsvp_reminder_email(attendance=attendance, kind=kind))
+    return "sent"
+
+
+# --- At the door (used by the host tools' check-in page) ----------------------------------
+
+
+def attendance_check_in(*, attendance: Attendance, actor: Any) -> Attendance:
+    """Mark someone as arrived (idempotent: the first check-in time is kept)."""
+    now = timezone.now()
+    with transaction.atomic():
+        attendance = Attendance.objects.select_for_update().get(pk=attendance.pk)
+        if attendance.checked_in_at is not None and attendance.attended:
+            return attendance
+        attendance.checked_in_at = attendance.checked_in_at or now
+        attendance.attended = True
+        attendance.save(update_fields=["checked_in_at", "attended", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="attendance.check_in",
+            subject=attendance,
+            details={"event_id": attendance.event_id, "person_id": attendance.person_id},
+        )
+    return attendance
+
+
+def _walk_in_shift(*, event: Event, now: datetime) -> Shift:
+    shifts = list(event.shifts.order_by("starts_at", "pk"))
+    if not shifts:
+        raise ValidationError(_("This event has no time slots."), code="no_shift")
+    for shift in shifts:
+        if shift.starts_at <= now < shift.ends_at:
+            return shift
+    upcoming = [shift for shift in shifts if shift.starts_at > now]
+    return upcoming[0] if upcoming else shifts[-1]
+
+
+def attendance_walk_in(
+    *,
+    event: Event,
+    email: str,
+    given_name: str,
+    family_name: str,
+    postal_code: str,
+    actor: Any,
+) -> Attendance:
+    """Sign up someone at the door and check them in, on the shift under way (else the next,
+    else the last). They take a free place if there is one; when the shift is full they are
+    recorded as waitlisted but attended, so capacity still holds. No mail, no reminders."""
+    now = timezone.now()
+    if event.status != Event.Status.PUBLISHED:
+        raise ValidationError(_("Check-in is only open for published events."), code="closed")
+    shift = _walk_in_shift(event=event, now=now)
+    with transaction.atomic():
+        person = person_match_or_create(
+            email=email,
+            fields={
+                "given_name": given_name,
+                "family_name": family_name,
+                "postal_code": postal_code,
+            },
+            overwrite=False,
+            source="walk_in",
+            actor=actor,
+        ).person
+        locked = _shift_lock(shift.pk)
+        attendance = Attendance.objects.filter(shift=locked, person=person).first()
+        if attendance is None or attendance.status == Attendance.Status.CANCELLED:
+            confirmed = _has_room(locked)
+            if attendance is None:
+                attendance = Attendance(event=event, shift=locked, person=person)
+                attendance.source = "walk_in"
+            attendance.status = (
+                Attendance.Status.CONFIRMED if confirmed else Attendance.Status.WAITLISTED
+            )
+            attendance.confirmed_at = now if confirmed else None
+            attendance.waitlisted_at = None if confirmed else now
+            attendance.cancelled_at = None
+            counter = "confirmed_count" if confirmed else "waitlist_count"
+            Shift.objects.filter(pk=locked.pk).update(**{counter: F(counter) + 1})
+        attendance.checked_in_at = attendance.checked_in_at or now
+        attendance.attended = True
+        attendance.save()
+        audit_record(
+            actor=actor,
+            action="attendance.walk_in",
+            subject=attendance,
+            details={"event_id": event.pk, "shift_id": locked.pk, "person_id": person.pk},
+        )
+    return attendance
+
+
+# --- Calendar feed ------------------------------------------------------------------------
+
+
+def calendar_feed_regenerate(*, user: Any, actor: Any = None) -> CalendarFeed:
+    """Give the member a new private "my events" feed token; the old link stops working."""
+    with transaction.atomic():
+        feed, created = CalendarFeed.objects.update_or_create(
+            user=user, defaults={"token": secrets.token_urlsafe(32)}
+        )
+        audit_record(
+            actor=actor,
+            action="calendar_feed.create" if created else "calendar_feed.regenerate",
+            subject=feed,
+        )
+    return feed
+
+
+# --- Erasure ------------------------------------------------------------------------------
+
+
+def attendances_erase(*, person: Person, actor: Any) -> None:
+    """Person eraser: the erased person's upcoming RSVPs are cancelled (their places go to
+    the waitlist); past attendances stay, pointing at the de-identified Person, for counts."""
+    now = timezone.now()
+    upcoming = Attendance.objects.filter(
+        person=person,
+        status__in=[Attendance.Status.CONFIRMED, Attendance.Status.WAITLISTED],
+        shift__starts_at__gt=now,
+    ).values_list("pk", "shift_id")
+    for attendance_id, shift_id in sorted(upcoming, key=lambda row: row[1]):
+        _cancel_locked(attendance_id=attendance_id, shift_id=shift_id, actor=actor, now=now)
