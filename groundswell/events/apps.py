@@ -8,6 +8,7 @@ class EventsConfig(AppConfig):
     def ready(self) -> None:
         from groundswell.accounts.selectors import export_section_register
         from groundswell.events.selectors_rsvp import attendances_export
+        from groundswell.events.services_hosting import hosted_events_erase
         from groundswell.events.services_rsvp import attendances_erase
         from groundswell.people.erasure import person_eraser_register
 
@@ -15,3 +16,4 @@ class EventsConfig(AppConfig):
         # upcoming RSVPs (places go to the waitlist) and keeps past ones, de-identified.
         export_section_register("event_attendances", attendances_export)
         person_eraser_register("event_attendances", attendances_erase)
+        person_eraser_register("hosted_events", hosted_events_erase)

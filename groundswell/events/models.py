@@ -65,8 +65,14 @@ class Event(models.Model):
     event_type = models.CharField(_("type"), max_length=20, choices=Type)
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.PENDING)
     is_official = models.BooleanField(_("official campaign event"), default=False)
+    # Null once the host deleted their account: upcoming events pass to a co-host or are
+    # cancelled first (events.services_hosting.hosted_events_erase); past ones keep their counts.
     host = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="hosted_events"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="hosted_events",
     )
     group = models.ForeignKey(
         Group, null=True, blank=True, on_delete=models.SET_NULL, related_name="events"

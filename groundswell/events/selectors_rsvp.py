@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.core import signing
 from django.db.models import Q
 from django.utils import formats, timezone
+from django.utils.translation import gettext
 
 from groundswell.accounts.models import Profile
 from groundswell.events.models import Attendance, CalendarFeed, Event, Shift
@@ -107,6 +108,8 @@ class ShiftOption:
 
 def event_host_name(*, event: Event) -> str:
     """The host's public name (display name or "Given F."), never their email."""
+    if event.host_id is None:
+        return gettext("Deleted member")
     profile = Profile.objects.select_related("user__person").filter(user_id=event.host_id).first()
     if profile is None:  # accounts made before profiles existed
         profile = Profile(user=event.host)

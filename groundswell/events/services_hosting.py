@@ -1177,3 +1177,35 @@ def event_campaign_update(
             details={"fields": sorted(fields), "archived": archived},
         )
     return campaign
+
+
+def hosted_events_erase(*, person: Any, actor: Any) -> None:
+    """Person eraser: before a host's account goes, each upcoming event they host passes to
+    its longest-serving co-host, or is cancelled (attendees are told) when there is none.
+    Past events keep their attendance and report; their host becomes empty."""
+    user = User.objects.filter(person=person).first()
+    if user is None:
+        return
+    now = timezone.now()
+    with transaction.atomic():
+        upcoming = (
+            Event.objects.select_for_update()
+            .filter(host=user, ends_at__gt=now)
+            .exclude(status=Event.Status.CANCELLED)
+            .order_by("pk")
+        )
+        for event in upcoming:
+            cohost = event.cohosts.exclude(user=user).order_by("added_at", "pk").first()
+            if cohost is not None:
+                Event.objects.filter(pk=event.pk).update(host_id=cohost.user_id)
+                cohost.delete()
+                audit_record(
+                    actor=actor,
+                    action="event.host_handover",
+                    subject=event,
+                    details={"reason": "host account deleted", "new_host": cohost.user_id},
+                )
+            else:
+                event_cancel(event=event, actor=actor, now=now)
+        EventCoHost.objects.filter(user=user).delete()
+        Event.objects.filter(host=user).update(host=None)
