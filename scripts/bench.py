@@ -227,7 +227,7 @@ def wrk(
     lua_body: str = "",
 ) -> Result:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(lua_body + LUA_REPORT)
+        script.write(LUA_REPORT + lua_body)
     cmd = [
         "wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "5s",
         "-s", script.name, server.url + path,
@@ -236,6 +236,9 @@ def wrk(
     os.unlink(script.name)
     line = next(line for line in output.splitlines() if line.startswith("BENCH_JSON "))
     data = json.loads(line.removeprefix("BENCH_JSON "))
+    accepted = [
+        int(line.split()[1]) for line in output.splitlines() if line.startswith("BENCH_ACCEPTED ")
+    ]
     seconds = data["duration_us"] / 1e6
     return Result(
         name=name,
@@ -246,6 +249,7 @@ def wrk(
         p99_ms=data["p99_us"] / 1000,
         errors=data["errors"],
         requests=data["requests"],
+        extra={"accepted": accepted[0]} if accepted else {},
     )
 
 
@@ -293,6 +297,96 @@ response = function(status, headers, body)
   end
 end
 """
+
+
+def lua_rsvp(run_id: str, event_ids: list[int]) -> str:
+    """Guest RSVPs, each a new email, spread over upcoming events. Counts the answers so the
+    runner can check afterwards that every accepted RSVP is exactly one attendance."""
+    token = "B" * 32
+    ids = ",".join(str(pk) for pk in event_ids)
+    return f"""
+local events = {{{ids}}}
+local counter = 0
+local thread_id = 0
+local threads = {{}}
+setup = function(thread)
+  table.insert(threads, thread)
+  thread:set("tid", #threads)
+end
+init = function(args)
+  thread_id = tid
+  accepted = 0
+end
+request = function()
+  counter = counter + 1
+  local event = events[((counter * 7 + thread_id) % #events) + 1]
+  local email = string.format("bench-rsvp-{run_id}-%d-%d@bench.groundswell.test", thread_id, counter)
+  local body = "csrfmiddlewaretoken={token}&given_name=Bench&family_name=Guest&postal_code=10001"
+             .. "&email=" .. email
+  local headers = {{}}
+  headers["Content-Type"] = "application/x-www-form-urlencoded"
+  headers["Cookie"] = "csrftoken={token}"
+  return wrk.format("POST", "/events/" .. event .. "/rsvp/", headers, body)
+end
+response = function(status, headers, body)
+  if status == 302 then accepted = accepted + 1 end
+end
+"""
+
+
+def lua_rsvp_accepted_total() -> str:
+    return """
+local done_report = done
+done = function(summary, latency, requests)
+  local total = 0
+  for _, thread in ipairs(threads) do total = total + thread:get("accepted") end
+  io.write(string.format("BENCH_ACCEPTED %d\n", total))
+  done_report(summary, latency, requests)
+end
+"""
+
+
+def rsvp_integrity(dataset: DataSet, run_id: str) -> dict:
+    """After the RSVP run: attendances for this run's emails, duplicates, shifts over capacity."""
+    code = f"""
+import django, json
+django.setup()
+from django.db.models import Count, F, Q
+from groundswell.events.models import Attendance, Shift
+mine = Attendance.objects.filter(person__email__startswith="bench-rsvp-{run_id}-")
+duplicates = mine.values("shift", "person").annotate(n=Count("id")).filter(n__gt=1).count()
+over = Shift.objects.filter(capacity__isnull=False, confirmed_count__gt=F("capacity")).count()
+shifts = Shift.objects.filter(attendances__in=mine).distinct().annotate(
+    real=Count("attendances", filter=Q(attendances__status="confirmed")))
+drift = sum(1 for shift in shifts if shift.real != shift.confirmed_count)
+print("RSVP_JSON " + json.dumps({{"attendances": mine.count(), "duplicates": duplicates,
+                                 "over_capacity": over, "count_drift": drift}}))
+"""
+    output = run([sys.executable, "-c", code], env=dataset.env(), capture_output=True).stdout
+    line = next(line for line in output.splitlines() if line.startswith("RSVP_JSON "))
+    return json.loads(line.split(" ", 1)[1])
+
+
+def upcoming_event_ids(dataset: DataSet, limit: int = 500) -> tuple[list[int], str]:
+    """Published upcoming events, and the ZIP code with the most of them nearby."""
+    code = f"""
+import django, json
+django.setup()
+from django.db.models import Count
+from django.utils import timezone
+from groundswell.events.models import Event
+upcoming = Event.objects.filter(status="published", starts_at__gt=timezone.now(), is_virtual=False)
+ids = list(upcoming.order_by("starts_at").values_list("id", flat=True)[:{limit}])
+top = upcoming.values("postal_code").annotate(n=Count("id")).order_by("-n").first()
+print("EVENTS_JSON " + json.dumps({{"ids": ids, "zip": top["postal_code"] if top else ""}}))
+"""
+    try:
+        output = run([sys.executable, "-c", code], env=dataset.env(), capture_output=True).stdout
+    except subprocess.CalledProcessError:
+        return [], ""
+    line = next(line for line in output.splitlines() if line.startswith("EVENTS_JSON "))
+    data = json.loads(line.split(" ", 1)[1])
+    return data["ids"], data["zip"]
 
 
 def sqlite_commit_rate(seconds: float = 3.0) -> float:
@@ -408,6 +502,15 @@ def report(
         lines.append(
             f"| {r.name} | `{r.path}` | {rps} | {ratio} | {r.p50_ms:.1f} | {r.p95_ms:.1f} | {p99} | {errors} |"
         )
+    for r in results:
+        if r.name == "guest RSVP (POST)" and r.extra:
+            e = r.extra
+            lines.append(
+                f"\nRSVP integrity: {e.get('accepted_responses', 0):,} accepted responses, "
+                f"{e.get('attendances', 0):,} attendances recorded, {e.get('duplicates', 0)} "
+                f"duplicates, {e.get('over_capacity', 0)} shifts over capacity, "
+                f"{e.get('count_drift', 0)} shifts whose count differs from their rows."
+            )
     return "\n".join(lines) + "\n"
 
 
@@ -474,6 +577,16 @@ def main() -> None:
         ),
         "signup": ("sign-up (POST)", "/accounts/signup/", lua_signup(f"{int(time.time())}")),
     }
+    event_ids, busiest_zip = upcoming_event_ids(dataset)
+    rsvp_run = f"{int(time.time())}"
+    if event_ids:
+        finder = f"/events/?near={busiest_zip or '10001'}&radius=25"
+        scenarios["events"] = ("event finder (ZIP, 25 mi, next 30 days)", finder, "")
+        scenarios["rsvp"] = (
+            "guest RSVP (POST)",
+            "/events/<id>/rsvp/",
+            lua_rsvp(rsvp_run, event_ids) + lua_rsvp_accepted_total(),
+        )
     wanted = [s.strip() for s in args.only.split(",") if s.strip()] or list(scenarios)
     results: list[Result] = []
     with Server(dataset, free_port()) as server:
@@ -500,6 +613,12 @@ def main() -> None:
                 )
             )
     results.extend(in_process_micro(dataset, token, iterations=200))
+    rsvp_result = next((r for r in results if r.name == "guest RSVP (POST)"), None)
+    if rsvp_result is not None:
+        integrity = rsvp_integrity(dataset, rsvp_run)
+        integrity["accepted_responses"] = rsvp_result.extra.get("accepted", 0)
+        rsvp_result.extra = integrity
+        print("RSVP integrity:", integrity)
 
     text = report(results, ceiling=ceiling, dataset=dataset, db_ceiling=db_ceiling, command=command)
     print()

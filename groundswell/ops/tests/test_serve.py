@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+import uuid
 from pathlib import Path
 
 import pytest
@@ -21,8 +22,28 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+@pytest.fixture
+def scratch_database_url():
+    """On PostgreSQL runs, `serve` gets a database of its own (dropped afterwards)."""
+    base = os.environ.get("DATABASE_URL", "")
+    if not base:
+        yield ""
+        return
+    import psycopg
+
+    server, _, _name = base.rpartition("/")
+    name = f"gs_serve_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{server}/{name}"
+    finally:
+        with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.mark.xdist_group("serve")
-def test_serve_starts_web_and_worker_then_stops_on_ctrl_c(tmp_path: Path):
+def test_serve_starts_web_and_worker_then_stops_on_ctrl_c(tmp_path: Path, scratch_database_url):
     port = _free_port()
     env = {
         key: value
@@ -30,6 +51,8 @@ def test_serve_starts_web_and_worker_then_stops_on_ctrl_c(tmp_path: Path):
         if not key.startswith(("PYTEST", "DJANGO_SETTINGS")) and key != "GROUNDSWELL_TESTING"
     }
     env.update(DATA_DIR=str(tmp_path / "data"), PORT=str(port), WEB_WORKERS="1")
+    if scratch_database_url:
+        env["DATABASE_URL"] = scratch_database_url
     process = subprocess.Popen(
         [sys.executable, "-m", "groundswell", "serve"],
         env=env,
@@ -47,7 +70,10 @@ def test_serve_starts_web_and_worker_then_stops_on_ctrl_c(tmp_path: Path):
                     break
             except OSError:
                 time.sleep(0.5)
-        assert health is not None, "server never answered /healthz"
+        if health is None:
+            process.send_signal(signal.SIGINT)
+            output = process.communicate(timeout=30)[0]
+            pytest.fail(f"server never answered /healthz; its output:\n{output[-3000:]}")
         assert health["status"] == "ok"
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as resp:
             page = resp.read().decode()
