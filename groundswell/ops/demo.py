@@ -34,6 +34,24 @@ FAMILY_NAMES = [
 ]  # fmt: skip
 
 
+DEMO_GROUPS = [
+    ("Adams Morgan Neighbors", "neighborhood", "20009", "Adams Morgan library, upstairs room"),
+    ("Howard University Students", "campus", "20059", "Student center"),
+    ("Chelsea for Change", "neighborhood", "10001", "Chelsea public library"),
+    ("Mission District Volunteers", "neighborhood", "94110", "24th Street BART plaza"),
+    ("South Side Organizers", "constituency", "60637", "Community center on 61st"),
+]
+DEMO_EVENTS = [
+    ("Weekend canvass in Adams Morgan", "canvass", "20009", 3, 10, 30),
+    ("Tuesday night phone bank", "phone_bank", "20009", 5, 18, None),
+    ("House party: meet your neighbors", "house_party", "20010", 9, 19, 25),
+    ("Voter registration at the farmers market", "voter_registration", "20001", 12, 9, 12),
+    ("Chelsea door-knocking", "canvass", "10001", 4, 11, 40),
+    ("Mission phone bank", "phone_bank", "94110", 6, 17, None),
+    ("South Side rally", "rally", "60637", 14, 12, 200),
+]
+
+
 def demo_exists() -> bool:
     return User.objects.filter(email=DEMO_LOGINS[0][1]).exists()
 
@@ -70,7 +88,57 @@ def demo_seed(*, members: int = 40, seed: int = 2008) -> int:
         if index % 5 == 0 and user.person:
             tagging_add(tag=volunteers, person=user.person)
         created += 1
+    demo_groups_and_events_seed()
     return created
+
+
+def demo_groups_and_events_seed() -> None:
+    """A few groups and upcoming events near the demo logins, hosted by the organizer, so a
+    newcomer sees the finders working. Skipped when any event exists already."""
+    from datetime import datetime, timedelta
+
+    from django.utils import timezone
+
+    from groundswell.events.models import Event
+    from groundswell.events.services_hosting import event_create
+    from groundswell.events.services_rsvp import attendance_rsvp
+    from groundswell.groups.services import group_create, group_join
+
+    if Event.objects.exists():
+        return
+    organizer = User.objects.get(email=DEMO_LOGINS[1][1])
+    supporter = User.objects.get(email=DEMO_LOGINS[0][1])
+    groups = []
+    for name, focus, postal_code, meeting_area in DEMO_GROUPS:
+        group = group_create(
+            creator=organizer,
+            name=name,
+            focus=focus,
+            postal_code=postal_code,
+            meeting_area=meeting_area,
+            description="Neighbors organizing together. New members welcome.",
+        )
+        groups.append(group)
+    group_join(group=groups[0], user=supporter)
+    today = timezone.localdate()
+    for index, (title, event_type, postal_code, days, hour, capacity) in enumerate(DEMO_EVENTS):
+        day = today + timedelta(days=days)
+        event = event_create(
+            host=organizer,
+            title=title,
+            event_type=event_type,
+            starts_at_local=datetime(day.year, day.month, day.day, hour, 0),
+            ends_at_local=datetime(day.year, day.month, day.day, hour + 2, 0),
+            postal_code=postal_code,
+            venue_name="Community room",
+            address_line="100 Main Street",
+            description="Bring a friend and a phone. We'll train you on arrival.",
+            capacity=capacity,
+            group=groups[0] if postal_code.startswith("200") else None,
+            is_official=index % 3 == 0,
+        )
+        if index < 2 and supporter.person:
+            attendance_rsvp(event=event, person=supporter.person, user=supporter)
 
 
 def _fill_profile(user: User, rng: random.Random, *, postal_code: str) -> None:

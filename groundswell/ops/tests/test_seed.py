@@ -24,11 +24,20 @@ def test_seed_creates_demo_logins_once():
         assert user.is_staff == (role != "supporter")
         assert user.profile.latitude is not None
 
+    from groundswell.events.models import Attendance, Event
+    from groundswell.groups.models import Group
+    from groundswell.ops.demo import DEMO_EVENTS, DEMO_GROUPS
+
+    assert Group.objects.count() == len(DEMO_GROUPS)
+    assert Event.objects.filter(status=Event.Status.PUBLISHED).count() == len(DEMO_EVENTS)
+    assert Attendance.objects.filter(user__email=DEMO_LOGINS[0][1]).count() == 2
+
     out = StringIO()
     call_command("seed", members=5, stdout=out)
     assert "nothing added" in out.getvalue()
     assert User.objects.count() == users
     assert Person.objects.count() == people
+    assert Event.objects.count() == len(DEMO_EVENTS)
 
 
 def test_seed_is_deterministic():
