@@ -49,6 +49,17 @@ def member_client(client, member):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: pages cached for anonymous visitors (and rate
+    limit counters) must not leak from one test's data into the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _english_after_each_test():
     """LocaleMiddleware leaves the last request's language active on the thread."""
     yield

@@ -27,6 +27,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -34,10 +35,17 @@ from groundswell.accounts.models import Profile, User
 from groundswell.accounts.photos import photo_process
 from groundswell.accounts.profile import profile_geocode
 from groundswell.core.audit import audit_record
+from groundswell.core.pagecache import anonymous_cache_invalidate
 from groundswell.people.erasure import person_erase
 from groundswell.people.services import email_normalize, person_match_or_create, person_update
 
 logger = logging.getLogger(__name__)
+
+
+def _profile_page_invalidate(user_id: int) -> None:
+    """Anonymous visitors may be shown a cached copy of the member's page (decision 0007):
+    every change the page shows drops it, in the changing transaction and after commit."""
+    anonymous_cache_invalidate(reverse("member_profile", args=[user_id]))
 
 
 def member_finish_signup(*, user: User) -> User:
@@ -127,6 +135,7 @@ def member_access_update(
         after = {"staff_role": staff_role, "is_active": is_active, "is_superuser": is_superuser}
         if after != before:
             user.save(update_fields=["staff_role", "is_active", "is_superuser", "is_staff"])
+            _profile_page_invalidate(user.pk)
             audit_record(
                 actor=actor,
                 action="member.access_update",
@@ -213,6 +222,7 @@ def profile_update(
             name for name in _PROFILE_AUDITED if getattr(profile, name) != before[name]
         )
         profile.save()
+        _profile_page_invalidate(user.pk)
 
         person_fields: dict[str, Any] = {}
         if given_name is not None:
@@ -273,6 +283,7 @@ def profile_photo_set(*, user: User, upload: IO[bytes]) -> Profile:
             )
             written.append(profile.photo_thumbnail.name)
             profile.save(update_fields=["photo", "photo_thumbnail", "updated_at"])
+            _profile_page_invalidate(user.pk)
             audit_record(actor=user, action="profile.photo_set", subject=profile)
             transaction.on_commit(lambda: _files_delete(old))
     except BaseException:
@@ -290,6 +301,7 @@ def profile_photo_remove(*, user: User, actor: Any = None) -> Profile | None:
         old = [profile.photo.name, profile.photo_thumbnail.name]
         profile.photo = profile.photo_thumbnail = ""
         profile.save(update_fields=["photo", "photo_thumbnail", "updated_at"])
+        _profile_page_invalidate(user.pk)
         audit_record(actor=actor or user, action="profile.photo_remove", subject=profile)
         transaction.on_commit(lambda: _files_delete(old))
     return profile
@@ -361,4 +373,5 @@ def account_delete(*, user: User, actor: Any) -> None:
             details={"user_id": user_id, "person_id": person_id},
         )
         user.delete()
+        _profile_page_invalidate(user_id)
         transaction.on_commit(lambda: _files_delete(files))

@@ -27,6 +27,7 @@ from groundswell.accounts.services import (
     profile_photo_set,
     profile_update,
 )
+from groundswell.core.pagecache import anonymous_cache
 
 
 class MemberRequest(HttpRequest):
@@ -36,6 +37,7 @@ class MemberRequest(HttpRequest):
 
 
 @require_safe
+@anonymous_cache(60)  # accounts.services invalidates it on every change it shows
 def member_profile(request: HttpRequest, user_id: int) -> HttpResponse:
     profile = profile_page(viewer=request.user, user_id=user_id)
     is_owner = request.user.is_authenticated and request.user.pk == profile.user_id

@@ -1,11 +1,15 @@
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.urls import translate_url
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from groundswell.core.health import database_health, task_queue_health
+from groundswell.core.pagecache import anonymous_cache
 
 
 @require_GET
@@ -21,5 +25,38 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 @require_GET
+@anonymous_cache(60)
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "core/home.html")
+
+
+@require_GET
+@never_cache
+def language_switch(request: HttpRequest) -> HttpResponseRedirect:
+    """`/language/?lang=fr&next=/events/`: remember the language, go back to the page.
+
+    The footer's switcher is a GET form so that public pages hold no CSRF token and can be
+    cached for anonymous visitors (decision 0007). Choosing a language is the visitor's own
+    harmless preference, so a GET that sets it is acceptable; the cookie is set exactly as
+    Django's set_language sets it, and `next` must be a page of this site.
+    """
+    next_url = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        url=next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = "/"
+    code = request.GET.get("lang", "")
+    if code not in {language for language, _name in settings.LANGUAGES}:
+        return HttpResponseRedirect(next_url)
+    response = HttpResponseRedirect(translate_url(next_url, code))
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        code,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,  # type: ignore[arg-type]  # a str setting
+    )
+    return response

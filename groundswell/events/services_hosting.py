@@ -138,6 +138,8 @@ def event_when_text(event: Event, shift: Shift | None = None) -> str:
 
 
 def _mail(*, to: str, subject: str, body: str) -> None:
+    if not to:  # e.g. the host's account was deleted
+        return
     email_enqueue(EmailMessage(subject=subject, body=body, to=[to]))
 
 
@@ -574,7 +576,8 @@ def event_update(
         }
         more, built = _validate_and_build(
             event=event,
-            host=event.host,
+            # A past event whose host deleted their account is edited by staff or a co-host.
+            host=event.host or actor,
             actor=actor,
             shifts=specs,
             changed_shift_keys=changed_keys,
@@ -688,7 +691,7 @@ def event_approve(
         event.approved_at = now
         event.save(update_fields=["status", "approved_by", "approved_at", "updated_at"])
         audit_record(actor=actor, action="event.approve", subject=event, details={"note": note})
-        if trust_host:
+        if trust_host and event.host is not None:
             host_trust_grant(user=event.host, actor=actor)
         body = _(
             "Good news: your event “%(title)s” is approved and published.\n\n"
@@ -702,7 +705,7 @@ def event_approve(
             "manage": site_url(reverse("event_manage", args=[event.pk])),
         }
         _mail(
-            to=event.host.email,
+            to=event.host.email if event.host else "",
             subject=_("Your event is approved: %(title)s") % {"title": event.title},
             body=body,
         )
@@ -737,7 +740,7 @@ def event_reject(*, event: Event, actor: Any, note: str, now: datetime | None = 
             "edit": site_url(reverse("event_edit", args=[event.pk])),
         }
         _mail(
-            to=event.host.email,
+            to=event.host.email if event.host else "",
             subject=_("Your event needs changes: %(title)s") % {"title": event.title},
             body=body,
         )

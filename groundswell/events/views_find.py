@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from groundswell.accounts.selectors import profile_for_owner
+from groundswell.core.pagecache import anonymous_cache
 from groundswell.events.forms_find import DEFAULT_RADIUS, SORT_DISTANCE, EventFinderForm
 from groundswell.events.selectors import event_card, events_search
 from groundswell.geo.models import PostalCode
@@ -70,6 +71,7 @@ def _map_data(page: Page, origin: PostalCode | None) -> dict[str, Any]:
 
 
 @require_safe
+@anonymous_cache(30)  # anonymous searches may lag new/cancelled events by up to 30 s
 def event_finder(request: HttpRequest) -> HttpResponse:
     """Upcoming events, by date or distance. A signed-in member's profile ZIP is the default
     place when the URL names none (`?near=` with nothing searches everywhere)."""

@@ -641,7 +641,7 @@ def event_review_view(request: MemberRequest, event_id: int) -> HttpResponse:
             messages.success(request, _("“%(title)s” is published.") % {"title": event.title})
         else:
             event_reject(event=event, actor=request.user, note=data["note"])
-            if data["trust_host"]:
+            if data["trust_host"] and event.host is not None:
                 host_trust_grant(user=event.host, actor=request.user)
             messages.success(
                 request, _("“%(title)s” is sent back to its host.") % {"title": event.title}

@@ -83,3 +83,13 @@ def axe_check() -> Any:
         assert not bad, f"accessibility violations on {page.url}:\n" + "\n".join(bad)
 
     return check
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> Iterator[None]:
+    """Pages cached for anonymous visitors must not leak from one journey's data into the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
