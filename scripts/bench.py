@@ -41,6 +41,9 @@ GROUNDSWELL = [sys.executable, "-m", "groundswell"]
 BENCH_SETTINGS = "groundswell.ops.bench.settings"
 PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgres://postgres@127.0.0.1:5432")
 BENCH_EMAIL = "bench-hq@bench.groundswell.test"
+WARMUP_SECONDS = int(os.environ.get("WARMUP", "5"))
+# Scenarios that write: no warm-up (it would only add rows).
+WRITE_SCENARIOS = {"signup", "rsvp"}
 
 LUA_REPORT = r"""
 done = function(summary, latency, requests)
@@ -486,7 +489,7 @@ def report(
     lines = [
         f"### {datetime.now(UTC):%Y-%m-%d %H:%M} UTC — {dataset.db}, scale {dataset.scale:g}, seed {dataset.seed}",
         "",
-        f"- Command: `{command}`",
+        f"- Command: `{command}` (each read scenario after a {WARMUP_SECONDS} s unrecorded warm-up)",
         f"- Commit: `{commit()}`; machine: {machine()}",
         f"- Database ceiling: {db_ceiling}",
         f"- Hello-world ceiling (same server and settings): {ceiling.rps:,.0f} req/s, p99 {ceiling.p99_ms:.1f} ms",
@@ -601,6 +604,16 @@ def main() -> None:
         results.append(ceiling)
         for key in wanted:
             name, path, lua = scenarios[key]
+            if key not in WRITE_SCENARIOS:
+                # Warm-up: workers fill their caches and connections; not recorded.
+                wrk(
+                    server,
+                    name,
+                    path,
+                    duration=WARMUP_SECONDS,
+                    connections=args.connections,
+                    lua_body=lua,
+                )
             print(f"Scenario {name} ...")
             results.append(
                 wrk(
