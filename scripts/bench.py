@@ -594,6 +594,13 @@ def main() -> None:
     results: list[Result] = []
     with Server(dataset, free_port()) as server:
         print(f"Server up at {server.url}; hello-world ceiling ...")
+        wrk(
+            server,
+            "warm-up",
+            "/__bench__/hello",
+            duration=WARMUP_SECONDS,
+            connections=args.connections,
+        )
         ceiling = wrk(
             server,
             "hello-world ceiling",
