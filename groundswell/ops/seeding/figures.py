@@ -40,9 +40,11 @@ TAG_NAMES = (
     "Early voting drivers",
 )
 
-# --- For later features (no table yet: no step writes them) -------------------------------------
+# --- Groups and events (steps in groups.py and events.py) -----------------------------------------
 EVENTS = 200_000
 GROUPS = 35_000
+
+# --- For later features (no table yet: no step writes them) -------------------------------------
 BLOG_POSTS = 400_000
 FUNDRAISING_PAGES = 70_000
 DONATIONS = 6_500_000

@@ -3,9 +3,10 @@
 A feature that adds tables adds its step here: a module in this package with a `STEP`
 (see base.Step) whose counts come from figures.py, e.g.
 
-    # groundswell/ops/seeding/events.py
-    STEP = Step(name="events", models=("events.Event",), per_scale={"events.Event": figures.EVENTS},
-                run=events_run, requires=("people",))
+    # groundswell/ops/seeding/donations.py
+    STEP = Step(name="donations", models=("donations.Donation",),
+                per_scale={"donations.Donation": figures.DONATIONS},
+                run=donations_run, requires=("people",))
 
 A step whose tables don't exist (app not installed, or not migrated) is skipped and runs the
 next time `groundswell seed` is called with the same scale and seed.
@@ -13,10 +14,10 @@ next time `groundswell seed` is called with the same scale and seed.
 
 from __future__ import annotations
 
-from groundswell.ops.seeding import people, tags
+from groundswell.ops.seeding import events, groups, people, tags
 from groundswell.ops.seeding.base import Step
 
-STEPS: tuple[Step, ...] = (people.STEP, tags.STEP)
+STEPS: tuple[Step, ...] = (people.STEP, tags.STEP, groups.STEP, events.STEP)
 
 
 def step_get(name: str) -> Step:

@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from groundswell.accounts.models import Profile, User
 from groundswell.accounts.services import time_zones_available
+from groundswell.events.models import Event
 from groundswell.geo.selectors import postal_code_find
 from groundswell.ops.demo import DEMO_LOGINS, DEMO_PASSWORD, demo_seed
 from groundswell.ops.models import SeedRun
@@ -70,7 +71,7 @@ def test_counts_follow_the_scale():
     assert run.counts["people_phonenumber"] == PhoneNumber.objects.count()
     assert run.counts["people_tagging"] == Tagging.objects.count()
     assert run.schema_version == schema_version()
-    assert outcome.ran == ["people", "tags"]
+    assert outcome.ran == ["people", "tags", "groups", "events"]
 
 
 def test_same_seed_same_rows_other_seed_other_rows():
@@ -82,6 +83,7 @@ def test_same_seed_same_rows_other_seed_other_rows():
         return list(people), list(phones)
 
     def wipe():
+        Event.objects.all().delete()  # hosts are protected
         Tagging.objects.all().delete()
         User.objects.all().delete()
         Person.objects.all().delete()
