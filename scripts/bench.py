@@ -343,7 +343,7 @@ local done_report = done
 done = function(summary, latency, requests)
   local total = 0
   for _, thread in ipairs(threads) do total = total + thread:get("accepted") end
-  io.write(string.format("BENCH_ACCEPTED %d\n", total))
+  io.write(string.format("BENCH_ACCEPTED %d\\n", total))
   done_report(summary, latency, requests)
 end
 """
