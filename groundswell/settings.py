@@ -383,9 +383,5 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
 
-# Emails are unique case-insensitively by a functional constraint (accounts_user_email_unique_ci),
-# which the auth check cannot see.
-SILENCED_SYSTEM_CHECKS = ["auth.W004"]
-
 # Tables `flush` keeps: reference data loaded by migrations, not written by users.
 REFERENCE_DATA_TABLES = ["geo_postalcode", "django_site"]

@@ -40,7 +40,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         ORGANIZER = "organizer", _("Organizer")
         HQ = "hq", _("HQ")
 
-    email = models.EmailField(_("email address"), max_length=254)
+    # Stored lower-cased by the services; `unique` gives exact lookups (logins, allauth) an
+    # index, the functional constraint below keeps uniqueness case-insensitive.
+    email = models.EmailField(_("email address"), max_length=254, unique=True)
     person = models.OneToOneField(
         Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="user"
     )
