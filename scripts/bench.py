@@ -359,7 +359,8 @@ from groundswell.events.models import Attendance, Shift
 mine = Attendance.objects.filter(person__email__startswith="bench-rsvp-{run_id}-")
 duplicates = mine.values("shift", "person").annotate(n=Count("id")).filter(n__gt=1).count()
 over = Shift.objects.filter(capacity__isnull=False, confirmed_count__gt=F("capacity")).count()
-shifts = Shift.objects.filter(attendances__in=mine).distinct().annotate(
+shift_ids = set(mine.values_list("shift_id", flat=True))
+shifts = Shift.objects.filter(pk__in=shift_ids).annotate(
     real=Count("attendances", filter=Q(attendances__status="confirmed")))
 drift = sum(1 for shift in shifts if shift.real != shift.confirmed_count)
 print("RSVP_JSON " + json.dumps({{"attendances": mine.count(), "duplicates": duplicates,
