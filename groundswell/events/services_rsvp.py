@@ -23,10 +23,11 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from groundswell.core.audit import audit_record
@@ -139,6 +140,29 @@ def _on_commit_schedule(attendance_id: int, starts_at: datetime, time_zone: str)
     )
 
 
+def _on_commit_email(attendance_id: int, kind: str, language: str) -> None:
+    from groundswell.events.tasks import attendance_email_send
+
+    transaction.on_commit(lambda: attendance_email_send.enqueue(attendance_id, kind, language))
+
+
+def attendance_email_send(*, attendance_id: int, kind: str, language: str) -> str:
+    """Send the confirmation ("confirmed") or waitlist ("waitlisted") mail of an RSVP, in the
+    language the person used. Nothing if the RSVP is gone or no longer in that state."""
+    attendance = (
+        Attendance.objects.select_related("event", "shift", "person")
+        .filter(pk=attendance_id)
+        .first()
+    )
+    if attendance is None or attendance.status != kind:
+        return "skipped"
+    build = emails.rsvp_confirmed_email if kind == "confirmed" else emails.rsvp_waitlisted_email
+    with translation.override(language):
+        message = build(attendance=attendance)
+    message.send()
+    return "sent"
+
+
 def _mailable(person: Person) -> bool:
     return bool(person.email) and person.email_status not in UNDELIVERABLE
 
@@ -235,12 +259,13 @@ def attendance_rsvp(
             },
         )
         if _mailable(person):
-            message = (
-                emails.rsvp_confirmed_email(attendance=attendance)
-                if confirmed
-                else emails.rsvp_waitlisted_email(attendance=attendance)
+            # Built and sent by a task after commit: rendering the mail and its .ics inside
+            # the transaction held the shift's lock (and SQLite's writer) for most of the RSVP.
+            _on_commit_email(
+                attendance.pk,
+                "confirmed" if confirmed else "waitlisted",
+                translation.get_language() or settings.LANGUAGE_CODE,
             )
-            email_enqueue(message)
         if confirmed:
             _on_commit_schedule(attendance.pk, locked.starts_at, event.time_zone)
     return RsvpResult(attendance=attendance, created=True, waitlisted=not confirmed)

@@ -19,3 +19,11 @@ def attendance_reminder_send(attendance_id: int, kind: str, starts_at: str) -> s
         kind=kind,
         scheduled_starts_at=datetime.fromisoformat(starts_at),
     )
+
+
+@task
+def attendance_email_send(attendance_id: int, kind: str, language: str) -> str:
+    """The confirmation or waitlist mail of one RSVP (built here, not in the request)."""
+    return services_rsvp.attendance_email_send(
+        attendance_id=attendance_id, kind=kind, language=language
+    )
