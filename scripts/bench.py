@@ -491,7 +491,8 @@ def report(
         f"### {datetime.now(UTC):%Y-%m-%d %H:%M} UTC — {dataset.db}, scale {dataset.scale:g}, seed {dataset.seed}",
         "",
         f"- Command: `{command}` (each read scenario after a {WARMUP_SECONDS} s unrecorded warm-up)",
-        f"- Commit: `{commit()}`; machine: {machine()}",
+        f"- Commit: `{commit()}`; machine: {machine()}; web server: "
+        f"{os.environ.get('WEB_SERVER', 'granian')} ({os.environ.get('WEB_WORKERS', 'default')} workers)",
         f"- Database ceiling: {db_ceiling}",
         f"- Hello-world ceiling (same server and settings): {ceiling.rps:,.0f} req/s, p99 {ceiling.p99_ms:.1f} ms",
         "",
@@ -539,13 +540,17 @@ def main() -> None:
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed: apt-get install -y wrk")
 
-    command = "make bench " + " ".join(
-        f"{k}={shlex.quote(str(v))}"
-        for k, v in (
-            ("DB", args.db),
-            ("SCALE", f"{args.scale:g}"),
-            ("SEED", args.seed),
-            ("DURATION", args.duration),
+    command = (
+        ("WEB_SERVER=gunicorn " if os.environ.get("WEB_SERVER") == "gunicorn" else "")
+        + "make bench "
+        + " ".join(
+            f"{k}={shlex.quote(str(v))}"
+            for k, v in (
+                ("DB", args.db),
+                ("SCALE", f"{args.scale:g}"),
+                ("SEED", args.seed),
+                ("DURATION", args.duration),
+            )
         )
     )
     dataset = DataSet(db=args.db, scale=args.scale, seed=args.seed)

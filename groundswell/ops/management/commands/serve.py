@@ -45,6 +45,13 @@ class Command(BaseCommand):
         groundswell = [sys.executable, "-m", "groundswell"]
         if dev:
             web = [*groundswell, "runserver", f"{host}:{port}"]
+        elif os.environ.get("WEB_SERVER") == "gunicorn":
+            # The alternative measured against granian (docs/decisions/0003-web-server.md).
+            web = [
+                sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}",
+                "--workers", str(workers), "--log-level", "warning",
+                "groundswell.wsgi:application",
+            ]  # fmt: skip
         else:
             web = [
                 sys.executable, "-m", "granian", "--interface", "wsgi",
