@@ -148,7 +148,8 @@ def _on_commit_email(attendance_id: int, kind: str, language: str) -> None:
 
 def attendance_email_send(*, attendance_id: int, kind: str, language: str) -> str:
     """Send the confirmation ("confirmed") or waitlist ("waitlisted") mail of an RSVP, in the
-    language the person used. Nothing if the RSVP is gone or no longer in that state."""
+    language the person used, and schedule a confirmed RSVP's reminders. Nothing if the RSVP
+    is gone or no longer in that state."""
     attendance = (
         Attendance.objects.select_related("event", "shift", "person")
         .filter(pk=attendance_id)
@@ -160,6 +161,12 @@ def attendance_email_send(*, attendance_id: int, kind: str, language: str) -> st
     with translation.override(language):
         message = build(attendance=attendance)
     message.send()
+    if kind == "confirmed":
+        _reminders_schedule(
+            attendance_id=attendance.pk,
+            starts_at=attendance.shift.starts_at,
+            time_zone=attendance.event.time_zone,
+        )
     return "sent"
 
 
@@ -259,15 +266,14 @@ def attendance_rsvp(
             },
         )
         if _mailable(person):
-            # Built and sent by a task after commit: rendering the mail and its .ics inside
-            # the transaction held the shift's lock (and SQLite's writer) for most of the RSVP.
+            # One task after commit builds and sends the mail (with its .ics) and schedules
+            # the reminders: rendering inside the transaction held the shift's lock, and each
+            # extra queue row is another write. Without an address there is nothing to send.
             _on_commit_email(
                 attendance.pk,
                 "confirmed" if confirmed else "waitlisted",
                 translation.get_language() or settings.LANGUAGE_CODE,
             )
-        if confirmed:
-            _on_commit_schedule(attendance.pk, locked.starts_at, event.time_zone)
     return RsvpResult(attendance=attendance, created=True, waitlisted=not confirmed)
 
 
