@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from groundswell.conftest import make_member
 from groundswell.events.models import Event
@@ -64,10 +65,10 @@ def test_find_events_near_a_zip(page, browser, axe_check, live_server, settings)
     page.get_by_role("button", name="Search").click()
     page.wait_for_url(re.compile(r"near=10001"))
     heading = page.get_by_role("heading", name=re.compile("2 events within 10 miles of 10001"))
-    assert heading.is_visible()
+    expect(heading).to_be_visible()
     results = page.locator("#event-results h3")
     assert results.all_inner_texts() == ["Chelsea canvass", "Hoboken phone bank"]
-    assert page.get_by_text("10 places left").is_visible()
+    expect(page.get_by_text("10 places left")).to_be_visible()
     assert "Secret pending party" not in page.content()
     # The map is drawn from the JSON block, one marker per event on the page.
     page.locator(".map .leaflet-marker-icon").first.wait_for()
@@ -80,7 +81,7 @@ def test_find_events_near_a_zip(page, browser, axe_check, live_server, settings)
     page.get_by_role("button", name="Search").click()
     page.wait_for_url(re.compile(r"radius=50"))
     assert results.all_inner_texts() == ["Chelsea canvass", "Hoboken phone bank", "Stamford rally"]
-    assert page.get_by_text(re.compile(r"^1\.\d miles away$")).is_visible()
+    expect(page.get_by_text(re.compile(r"^1\.\d miles away$"))).to_be_visible()
     page.locator(".map .leaflet-marker-icon").first.wait_for()
     assert page.locator(".map .leaflet-marker-icon").count() == 3
     axe_check(page)
@@ -97,20 +98,20 @@ def test_find_events_near_a_zip(page, browser, axe_check, live_server, settings)
     page.get_by_label("ZIP code").fill("00001")
     page.get_by_role("button", name="Search").click()
     page.wait_for_url(re.compile(r"near=00001"))
-    assert page.get_by_text("We don't know the ZIP code").first.is_visible()
+    expect(page.get_by_text("We don't know the ZIP code").first).to_be_visible()
     axe_check(page)
 
     # Nothing of that type near here: the empty state invites to host one.
     page.goto(shared.replace("type=phone_bank", "type=fundraiser"))
-    assert page.get_by_text("No events match your search near you yet.").is_visible()
-    assert page.get_by_role("link", name="Host an event").first.is_visible()
+    expect(page.get_by_text("No events match your search near you yet.")).to_be_visible()
+    expect(page.get_by_role("link", name="Host an event").first).to_be_visible()
     axe_check(page)
 
     # Open an event from the list.
     page.goto(shared)
     page.get_by_role("link", name="Hoboken phone bank").click()
     page.wait_for_url(re.compile(r"/events/\d+/$"))
-    assert page.get_by_role("heading", name="Hoboken phone bank").is_visible()
+    expect(page.get_by_role("heading", name="Hoboken phone bank")).to_be_visible()
     axe_check(page)
 
     # With JavaScript off the list is the page; the map stays hidden.

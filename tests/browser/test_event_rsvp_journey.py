@@ -14,6 +14,7 @@ import pytest
 from django.test import override_settings
 from django.utils import timezone
 from icalendar import Calendar
+from playwright.sync_api import expect
 
 from groundswell.conftest import make_member
 from groundswell.events.models import Attendance, Event, Shift
@@ -88,10 +89,10 @@ def test_guest_rsvps_gets_the_mail_and_cancels_from_the_link(
     # The event page: the area, not the address; places left; a map; the RSVP form.
     page.goto(f"/events/{event.pk}/")
     axe_check(page)
-    assert page.get_by_role("heading", name="Phone bank for the primary").is_visible()
-    assert page.get_by_text("Near Chicago, IL 60601").is_visible()
+    expect(page.get_by_role("heading", name="Phone bank for the primary")).to_be_visible()
+    expect(page.get_by_text("Near Chicago, IL 60601")).to_be_visible()
     assert page.get_by_text("42 Lake Shore Drive").count() == 0
-    assert page.get_by_text("8 places left").first.is_visible()
+    expect(page.get_by_text("8 places left").first).to_be_visible()
     page.locator(".map .leaflet-marker-icon").wait_for()
 
     # A mistake first: an unknown ZIP gets a clear error.
@@ -101,13 +102,13 @@ def test_guest_rsvps_gets_the_mail_and_cancels_from_the_link(
     page.get_by_label("ZIP code").fill("00000")
     page.get_by_role("button", name="I'm going").click()
     page.wait_for_load_state()
-    assert page.get_by_text("We don't know the ZIP code").is_visible()
+    expect(page.get_by_text("We don't know the ZIP code")).to_be_visible()
     axe_check(page)
 
     page.get_by_label("ZIP code").fill("60601")
     page.get_by_role("button", name="I'm going").click()
     page.wait_for_url(re.compile(rf"/events/{event.pk}/"))
-    assert page.get_by_text("You're going!").is_visible()
+    expect(page.get_by_text("You're going!")).to_be_visible()
     axe_check(page)
 
     person = Person.objects.get(email="gus@example.org")
@@ -135,7 +136,7 @@ def test_guest_rsvps_gets_the_mail_and_cancels_from_the_link(
     assert attendance.status == Attendance.Status.CONFIRMED
     page.get_by_role("button", name="Cancel my RSVP").click()
     page.wait_for_load_state()
-    assert page.get_by_text("Your RSVP is cancelled").is_visible()
+    expect(page.get_by_text("Your RSVP is cancelled")).to_be_visible()
     axe_check(page)
     attendance.refresh_from_db()
     assert attendance.status == Attendance.Status.CANCELLED

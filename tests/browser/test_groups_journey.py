@@ -7,6 +7,7 @@ import base64
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from groundswell.conftest import PASSWORD, make_member
 from groundswell.geo.models import PostalCode
@@ -68,10 +69,10 @@ def test_find_join_and_post(page, axe_check, live_server, settings):
     page.get_by_role("button", name="Search").click()
     page.wait_for_url(re.compile(r"near=10001"))
     heading = page.get_by_role("heading", name=re.compile("2 groups within 10 miles of 10001"))
-    assert heading.is_visible()
+    expect(heading).to_be_visible()
     results = page.locator("#group-results h3")
     assert results.all_inner_texts() == ["Chelsea for Change", "Brooklyn Heights Votes"]
-    assert page.get_by_text("0.6 miles away").is_visible()
+    expect(page.get_by_text("0.6 miles away")).to_be_visible()
     # The map is drawn from the JSON block, one marker per group on the page.
     page.locator(".map .leaflet-marker-icon").first.wait_for()
     assert page.locator(".map .leaflet-marker-icon").count() == 2
@@ -81,7 +82,7 @@ def test_find_join_and_post(page, axe_check, live_server, settings):
     page.get_by_label("ZIP code").fill("00001")
     page.get_by_role("button", name="Search").click()
     page.wait_for_url(re.compile(r"near=00001"))
-    assert page.get_by_text("We don't know the postal code").first.is_visible()
+    expect(page.get_by_text("We don't know the postal code").first).to_be_visible()
     axe_check(page)
     page.go_back()
 
@@ -90,8 +91,8 @@ def test_find_join_and_post(page, axe_check, live_server, settings):
     page.wait_for_url(re.compile(r"/groups/\d+/$"))
     axe_check(page)
     page.get_by_role("button", name="Join this group").click()
-    assert page.get_by_text("Welcome to Chelsea for Change!").is_visible()
-    assert page.get_by_role("button", name="Leave group").is_visible()
+    expect(page.get_by_text("Welcome to Chelsea for Change!")).to_be_visible()
+    expect(page.get_by_role("button", name="Leave group")).to_be_visible()
     axe_check(page)
     assert GroupMembership.objects.filter(user=member, group__name="Chelsea for Change").exists()
 
@@ -109,7 +110,7 @@ def test_find_join_and_post(page, axe_check, live_server, settings):
     page.get_by_label("Your reply").fill("Count me in!")
     page.get_by_role("button", name="Send reply").click()
     page.get_by_text("Your reply is on the board.").wait_for()
-    assert page.locator("#board .replies").get_by_text("Count me in!").is_visible()
+    expect(page.locator("#board .replies").get_by_text("Count me in!")).to_be_visible()
     axe_check(page)
 
     posts = GroupPost.objects.filter(author=member).order_by("pk")
@@ -118,5 +119,5 @@ def test_find_join_and_post(page, axe_check, live_server, settings):
 
     # My groups lists it.
     page.goto("/groups/mine/")
-    assert page.get_by_role("link", name="Chelsea for Change").is_visible()
+    expect(page.get_by_role("link", name="Chelsea for Change")).to_be_visible()
     axe_check(page)

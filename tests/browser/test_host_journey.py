@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from groundswell.conftest import PASSWORD, make_member
 from groundswell.events.models import Attendance, Event
@@ -56,7 +57,7 @@ def test_create_approve_and_check_in(page, browser, axe_check, live_server):
     page.get_by_role("button", name="Create the event").click()
     page.wait_for_url(re.compile(r"/events/\d+/manage/$"))
     axe_check(page)
-    assert page.get_by_text("waiting for an organizer's approval").first.is_visible()
+    expect(page.get_by_text("waiting for an organizer's approval").first).to_be_visible()
     event = Event.objects.get(title="Chelsea doors")
     assert event.status == Event.Status.PENDING
 
@@ -73,7 +74,7 @@ def test_create_approve_and_check_in(page, browser, axe_check, live_server):
     axe_check(organizer_page)
     organizer_page.get_by_role("button", name="Approve Chelsea doors").click()
     organizer_page.wait_for_url(re.compile(r"/events/approvals/$"))
-    assert organizer_page.get_by_text("“Chelsea doors” is published.").is_visible()
+    expect(organizer_page.get_by_text("“Chelsea doors” is published.")).to_be_visible()
     axe_check(organizer_page)
     context.close()
     assert not organizer_errors, organizer_errors
@@ -85,7 +86,7 @@ def test_create_approve_and_check_in(page, browser, axe_check, live_server):
     attendance = attendance_rsvp(event=event, person=person).attendance
     page.goto(f"/events/{event.pk}/manage/")
     axe_check(page)
-    assert page.get_by_text("ana@example.org").is_visible()
+    expect(page.get_by_text("ana@example.org")).to_be_visible()
     page.get_by_role("link", name="Check people in").first.click()
     page.wait_for_url(re.compile(r"/check-in/$"))
     axe_check(page)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.test import override_settings
+from playwright.sync_api import expect
 
 from groundswell.accounts.models import User
 from groundswell.geo.models import PostalCode
@@ -74,14 +75,14 @@ def test_sign_up_verify_profile_french_delete(page, axe_check, mail_dir, live_se
     page.get_by_label("Display name").fill("Nia Newcomer")
     page.get_by_label("ZIP code").fill("99999")
     page.get_by_role("button", name="Save profile").click()
-    assert page.get_by_text("We don't know the postal code").first.is_visible()
+    expect(page.get_by_text("We don't know the postal code").first).to_be_visible()
     page.get_by_label("ZIP code").fill("10001")
     page.get_by_label("Door-to-door canvassing").check()
     page.get_by_role("button", name="Save profile").click()
     page.wait_for_url(re.compile(r"/members/\d+/$"))
     axe_check(page)
-    assert page.get_by_role("heading", name="Nia Newcomer").is_visible()
-    assert page.get_by_text("New York").first.is_visible()
+    expect(page.get_by_role("heading", name="Nia Newcomer")).to_be_visible()
+    expect(page.get_by_text("New York").first).to_be_visible()
 
     user = User.objects.get(email="newcomer@example.org")
     assert user.profile.postal_code == "10001"
@@ -92,7 +93,7 @@ def test_sign_up_verify_profile_french_delete(page, axe_check, mail_dir, live_se
     page.get_by_role("button", name="Change language").click()
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "fr"
-    assert page.get_by_role("link", name="Modifier le profil").first.is_visible()
+    expect(page.get_by_role("link", name="Modifier le profil").first).to_be_visible()
     axe_check(page)
     page.get_by_label("Langue").select_option("en")
     page.get_by_role("button", name="Changer de langue").click()
@@ -105,6 +106,6 @@ def test_sign_up_verify_profile_french_delete(page, axe_check, mail_dir, live_se
     page.get_by_role("checkbox").check()
     page.get_by_role("button", name="Delete my account").click()
     page.wait_for_url(re.compile("/$"))
-    assert page.get_by_text("Your account was deleted").is_visible()
+    expect(page.get_by_text("Your account was deleted")).to_be_visible()
     assert not User.objects.filter(email="newcomer@example.org").exists()
     assert not Person.objects.filter(email="newcomer@example.org").exists()
