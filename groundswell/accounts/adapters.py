@@ -6,6 +6,7 @@ from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.http import HttpRequest
+from django.utils import translation
 
 from groundswell.accounts.models import User
 from groundswell.accounts.services import member_finish_signup
@@ -27,4 +28,5 @@ class AccountAdapter(DefaultAccountAdapter):
         user = super().save_user(request, user, form, commit=False)
         if not commit:
             return user
-        return member_finish_signup(user=user)
+        # The language the form was filled in is the member's, until they choose another.
+        return member_finish_signup(user=user, language=translation.get_language() or "")

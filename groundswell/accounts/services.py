@@ -37,7 +37,12 @@ from groundswell.accounts.profile import profile_geocode
 from groundswell.core.audit import audit_record
 from groundswell.core.pagecache import anonymous_cache_invalidate
 from groundswell.people.erasure import person_erase
-from groundswell.people.services import email_normalize, person_match_or_create, person_update
+from groundswell.people.services import (
+    email_normalize,
+    person_language_set,
+    person_match_or_create,
+    person_update,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -48,22 +53,30 @@ def _profile_page_invalidate(user_id: int) -> None:
     anonymous_cache_invalidate(reverse("member_profile", args=[user_id]))
 
 
-def member_finish_signup(*, user: User) -> User:
+def member_finish_signup(*, user: User, language: str = "") -> User:
     """Save a new login made by the sign-up form and attach it to its Person.
 
     A person who already signed up through the API or RSVP'd as a guest keeps that record:
-    the account points at it instead of creating a second one.
+    the account points at it instead of creating a second one. `language` is the one the
+    sign-up form was used in; it becomes the Person's preferred language (their mail's).
     """
     with transaction.atomic():
         user.email = email_normalize(user.email)
         match = person_match_or_create(
-            email=user.email, fields={"source": "signup"}, overwrite=False
+            email=user.email, fields={"source": "signup"}, overwrite=False, language=language
         )
         user.person = match.person
         user.save()
         Profile.objects.create(user=user)
         audit_record(actor=user, action="member.signup", subject=user)
     return user
+
+
+def member_language_set(*, user: User, language: str) -> None:
+    """The member chose a language on the site (the footer's switcher): their Person keeps
+    it, so their mail follows. Registered in core.languages by AccountsConfig.ready()."""
+    if user.person is not None:
+        person_language_set(person=user.person, language=language, actor=user)
 
 
 def member_create(

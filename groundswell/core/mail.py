@@ -2,6 +2,8 @@
 
 `email_enqueue()` serialises a message to plain JSON data and enqueues `email_send` on
 commit, so no request ever waits on a mail server and a rolled-back transaction sends nothing.
+Build each message inside `translation.override(recipient_language(...))`: a mail is written
+in its recipient's language, not in the language of whoever caused it (decision 0012).
 """
 
 from __future__ import annotations
@@ -12,9 +14,12 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
+
+from groundswell.core.languages import language_supported
 
 
 class EmlFileBackend(BaseEmailBackend):
@@ -97,3 +102,12 @@ def email_enqueue(message: EmailMessage) -> None:
 
     data = email_to_data(message)
     transaction.on_commit(lambda: email_send.enqueue(data))
+
+
+def recipient_language(recipient: Any) -> str:
+    """The language to write to `recipient` in: a Person's `preferred_language` (for a User,
+    their Person's) when the site speaks it, else settings.LANGUAGE_CODE."""
+    # A User points at its Person; a Person has no `person` attribute and stands for itself.
+    person = getattr(recipient, "person", recipient)
+    preferred = getattr(person, "preferred_language", "")
+    return language_supported(preferred) or settings.LANGUAGE_CODE

@@ -9,6 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from groundswell.core.health import database_health, task_queue_health
+from groundswell.core.languages import language_chosen
 from groundswell.core.pagecache import anonymous_cache
 
 
@@ -38,7 +39,9 @@ def language_switch(request: HttpRequest) -> HttpResponseRedirect:
     The footer's switcher is a GET form so that public pages hold no CSRF token and can be
     cached for anonymous visitors (decision 0007). Choosing a language is the visitor's own
     harmless preference, so a GET that sets it is acceptable; the cookie is set exactly as
-    Django's set_language sets it, and `next` must be a page of this site.
+    Django's set_language sets it, and `next` must be a page of this site. A signed-in
+    member's choice is also kept on their Person (by the hooks apps register in
+    core.languages), so their mail follows it (decision 0012); an anonymous visitor's isn't.
     """
     next_url = request.GET.get("next", "")
     if not url_has_allowed_host_and_scheme(
@@ -48,6 +51,8 @@ def language_switch(request: HttpRequest) -> HttpResponseRedirect:
     code = request.GET.get("lang", "")
     if code not in {language for language, _name in settings.LANGUAGES}:
         return HttpResponseRedirect(next_url)
+    if request.user.is_authenticated:
+        language_chosen(user=request.user, language=code)
     response = HttpResponseRedirect(translate_url(next_url, code))
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,

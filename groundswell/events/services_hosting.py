@@ -2,7 +2,8 @@
 
 Each use case opens `transaction.atomic()` (not durable: the admin and the RSVP services it
 calls compose with it), checks who may act, writes its audit row inside the transaction and
-sends mail or tasks only on commit (`email_enqueue` and `transaction.on_commit`).
+sends mail or tasks only on commit (`email_enqueue` and `transaction.on_commit`). Each mail
+is built in its recipient's language (`core.mail.recipient_language`).
 
 Times: an event's shifts are given either aware, or naive in the event's own time zone
 (what a host types); the event spans its shifts (first start to last end).
@@ -22,14 +23,14 @@ from django.core.mail import EmailMessage
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from groundswell.accounts.models import User
 from groundswell.accounts.services import time_zones_available
 from groundswell.core.audit import audit_record
-from groundswell.core.mail import email_enqueue
+from groundswell.core.mail import email_enqueue, recipient_language
 from groundswell.events.models import (
     Attendance,
     Event,
@@ -682,7 +683,9 @@ def event_approve(
     note = (note or "").strip()[:2000]
     with transaction.atomic():
         event = (
-            Event.objects.select_for_update(of=("self",)).select_related("host").get(pk=event.pk)
+            Event.objects.select_for_update(of=("self",))
+            .select_related("host__person")
+            .get(pk=event.pk)
         )
         if event.status != Event.Status.PENDING:
             raise ValidationError(_("This event is not waiting for approval."))
@@ -693,22 +696,25 @@ def event_approve(
         audit_record(actor=actor, action="event.approve", subject=event, details={"note": note})
         if trust_host and event.host is not None:
             host_trust_grant(user=event.host, actor=actor)
-        body = _(
-            "Good news: your event “%(title)s” is approved and published.\n\n"
-            "%(note)s"
-            "Share it with your friends and neighbors: %(url)s\n"
-            "Manage it here: %(manage)s\n"
-        ) % {
-            "title": event.title,
-            "note": _("A note from the organizer: %(note)s\n\n") % {"note": note} if note else "",
-            "url": event_page_url(event),
-            "manage": site_url(reverse("event_manage", args=[event.pk])),
-        }
-        _mail(
-            to=event.host.email if event.host else "",
-            subject=_("Your event is approved: %(title)s") % {"title": event.title},
-            body=body,
-        )
+        with translation.override(recipient_language(event.host)):
+            body = _(
+                "Good news: your event “%(title)s” is approved and published.\n\n"
+                "%(note)s"
+                "Share it with your friends and neighbors: %(url)s\n"
+                "Manage it here: %(manage)s\n"
+            ) % {
+                "title": event.title,
+                "note": _("A note from the organizer: %(note)s\n\n") % {"note": note}
+                if note
+                else "",
+                "url": event_page_url(event),
+                "manage": site_url(reverse("event_manage", args=[event.pk])),
+            }
+            _mail(
+                to=event.host.email if event.host else "",
+                subject=_("Your event is approved: %(title)s") % {"title": event.title},
+                body=body,
+            )
     return event
 
 
@@ -721,7 +727,9 @@ def event_reject(*, event: Event, actor: Any, note: str, now: datetime | None = 
     note = note[:2000]
     with transaction.atomic():
         event = (
-            Event.objects.select_for_update(of=("self",)).select_related("host").get(pk=event.pk)
+            Event.objects.select_for_update(of=("self",))
+            .select_related("host__person")
+            .get(pk=event.pk)
         )
         if event.status != Event.Status.PENDING:
             raise ValidationError(_("This event is not waiting for approval."))
@@ -730,20 +738,21 @@ def event_reject(*, event: Event, actor: Any, note: str, now: datetime | None = 
         event.approved_at = None
         event.save(update_fields=["status", "approved_by", "approved_at", "updated_at"])
         audit_record(actor=actor, action="event.reject", subject=event, details={"note": note})
-        body = _(
-            "Your event “%(title)s” was not approved yet.\n\n"
-            "The organizer's note: %(note)s\n\n"
-            "You can change it and send it again: %(edit)s\n"
-        ) % {
-            "title": event.title,
-            "note": note,
-            "edit": site_url(reverse("event_edit", args=[event.pk])),
-        }
-        _mail(
-            to=event.host.email if event.host else "",
-            subject=_("Your event needs changes: %(title)s") % {"title": event.title},
-            body=body,
-        )
+        with translation.override(recipient_language(event.host)):
+            body = _(
+                "Your event “%(title)s” was not approved yet.\n\n"
+                "The organizer's note: %(note)s\n\n"
+                "You can change it and send it again: %(edit)s\n"
+            ) % {
+                "title": event.title,
+                "note": note,
+                "edit": site_url(reverse("event_edit", args=[event.pk])),
+            }
+            _mail(
+                to=event.host.email if event.host else "",
+                subject=_("Your event needs changes: %(title)s") % {"title": event.title},
+                body=body,
+            )
     return event
 
 
@@ -790,19 +799,21 @@ def event_cohost_add(*, event: Event, email: str, actor: Any) -> EventCoHost:
         audit_record(
             actor=actor, action="event.cohost_add", subject=event, details={"user": user.pk}
         )
-        body = _(
-            "You are now a co-host of “%(title)s” (%(when)s).\n\n"
-            "You can see who is coming, message attendees and check people in here: %(manage)s\n"
-        ) % {
-            "title": event.title,
-            "when": event_when_text(event),
-            "manage": site_url(reverse("event_manage", args=[event.pk])),
-        }
-        _mail(
-            to=user.email,
-            subject=_("You are co-hosting %(title)s") % {"title": event.title},
-            body=body,
-        )
+        with translation.override(recipient_language(user)):
+            body = _(
+                "You are now a co-host of “%(title)s” (%(when)s).\n\n"
+                "You can see who is coming, message attendees and check people in here: "
+                "%(manage)s\n"
+            ) % {
+                "title": event.title,
+                "when": event_when_text(event),
+                "manage": site_url(reverse("event_manage", args=[event.pk])),
+            }
+            _mail(
+                to=user.email,
+                subject=_("You are co-hosting %(title)s") % {"title": event.title},
+                body=body,
+            )
     return cohost
 
 
@@ -924,6 +935,15 @@ def event_message_attendees(
     return message
 
 
+def _message_subject(message: EventMessage, event: Event) -> str:
+    if message.kind == EventMessage.Kind.HOST:
+        return f"{event.title}: {message.subject}"
+    if message.kind == EventMessage.Kind.CHANGE:
+        # Stored in the language of whoever changed the time; each attendee reads it in theirs.
+        return _("New time: %(title)s") % {"title": event.title}
+    return message.subject
+
+
 def _message_text(message: EventMessage, event: Event, attendances: list[Attendance]) -> str:
     if message.kind == EventMessage.Kind.CHANGE:
         lines = [
@@ -975,18 +995,14 @@ def event_message_batch_deliver(*, message_id: int, batch: int) -> int:
             by_person.setdefault(attendance.person_id, []).append(attendance)
         if event.status == Event.Status.CANCELLED and message.kind == EventMessage.Kind.CHANGE:
             by_person = {}
-        subject = (
-            f"{event.title}: {message.subject}"
-            if message.kind == EventMessage.Kind.HOST
-            else message.subject
-        )
         for person_attendances in by_person.values():
             person = person_attendances[0].person
-            _mail(
-                to=person.email or "",
-                subject=subject,
-                body=_message_text(message, event, person_attendances),
-            )
+            with translation.override(recipient_language(person)):
+                _mail(
+                    to=person.email or "",
+                    subject=_message_subject(message, event),
+                    body=_message_text(message, event, person_attendances),
+                )
         message.batches_sent = [*message.batches_sent, batch]
         message.save(update_fields=["batches_sent"])
     return len(by_person)

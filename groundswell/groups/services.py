@@ -36,7 +36,7 @@ from django.utils.translation import gettext as _
 
 from groundswell.accounts.models import User
 from groundswell.core.audit import audit_record
-from groundswell.core.mail import email_enqueue
+from groundswell.core.mail import email_enqueue, recipient_language
 from groundswell.geo.selectors import postal_code_find, postal_code_normalize
 from groundswell.groups.models import (
     Group,
@@ -629,13 +629,14 @@ def group_announcement_batch_deliver(*, announcement_id: int, batch: int) -> int
     """Mail one batch; returns how many messages were queued. Idempotent: the unsent rows of
     the batch are locked (rows another worker holds are skipped) and marked in the same
     transaction that queues their mail, so a second run finds nothing to send. Members who
-    left, muted the group since, were deactivated, or whose mail bounces are skipped."""
+    left, muted the group since, were deactivated, or whose mail bounces are skipped. Each
+    mail's own words (footer, sender name) are in its recipient's language."""
     announcement = (
         GroupAnnouncement.objects.select_related("group").filter(pk=announcement_id).first()
     )
     if announcement is None:
         return 0
-    with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
+    with transaction.atomic():
         rows = list(
             Delivery.objects.filter(announcement=announcement, batch=batch, outcome="")
             .select_related("user", "user__person")
@@ -671,5 +672,6 @@ def group_announcement_batch_deliver(*, announcement_id: int, batch: int) -> int
             outcome=Delivery.Outcome.SKIPPED, processed_at=now
         )
         for row in send:
-            email_enqueue(_announcement_message(announcement, row.user))
+            with translation.override(recipient_language(row.user)):
+                email_enqueue(_announcement_message(announcement, row.user))
     return len(send)

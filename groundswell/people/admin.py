@@ -56,6 +56,7 @@ class PersonAdmin(admin.ModelAdmin):
         "email_status",
         "country",
         "source",
+        "preferred_language",
         ("erased_at", admin.EmptyFieldListFilter),
         "taggings__tag",
     )
@@ -79,6 +80,7 @@ class PersonAdmin(admin.ModelAdmin):
         "postal_code",
         "country",
         "languages_spoken",
+        "preferred_language",
         "source",
         "custom_fields",
         "latitude",
@@ -89,6 +91,8 @@ class PersonAdmin(admin.ModelAdmin):
     )
     readonly_fields = (
         "email",
+        # Recorded from what the person uses on the site (people.services), not edited here.
+        "preferred_language",
         "custom_fields",
         "latitude",
         "longitude",

@@ -69,6 +69,7 @@ def person_erase(*, person: Person, actor: Any) -> Person:
         person.email_status = Person.EmailStatus.UNSUBSCRIBED
         person.latitude = person.longitude = None
         person.languages_spoken = []
+        person.preferred_language = ""
         person.custom_fields = {}
         person.erased_at = timezone.now()
         person.save()

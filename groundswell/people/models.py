@@ -37,6 +37,14 @@ class Person(models.Model):
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)
     languages_spoken = models.JSONField(_("languages spoken"), default=list, blank=True)
+    # The site language (a code of settings.LANGUAGES) the person last used with us; their
+    # mail is written in it. Set only by people.services, which keep it to those codes.
+    preferred_language = models.CharField(
+        _("preferred language"),
+        max_length=10,
+        blank=True,
+        help_text=_("The language they last used on the site; their emails are written in it."),
+    )
     custom_fields = models.JSONField(_("custom fields"), default=dict, blank=True)
     source = models.CharField(_("source"), max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

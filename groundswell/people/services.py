@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from groundswell.core.audit import audit_record
+from groundswell.core.languages import language_supported
 from groundswell.geo.selectors import postal_code_find
 from groundswell.people.models import Person, PhoneNumber, Tag, Tagging
 from groundswell.people.phones import phone_normalize
@@ -171,16 +172,21 @@ def person_match_or_create(
     phone_numbers: Sequence[PhoneNumberInput] | None = None,
     source: str | None = None,
     overwrite: bool = True,
+    language: str = "",
     actor: Any = None,
 ) -> PersonMatch:
     """Find the Person with this email (case-insensitive) or create one; never a duplicate.
 
     With `overwrite`, given values replace stored ones (Action Network's signup helper does
     this); without it they only fill blanks (a non-member RSVP must not rename a member).
-    `source` is recorded only where none is stored yet. Safe under concurrent calls: the
-    unique index on lower(email) decides, and the loser of the race updates the winner's row.
+    `source` is recorded only where none is stored yet. `language` is the one the person is
+    using with us now (the request's, `translation.get_language()`): whatever `overwrite`
+    says, it replaces the stored `preferred_language`, as the latest they used; "" or a
+    language the site doesn't speak leaves it. Safe under concurrent calls: the unique index
+    on lower(email) decides, and the loser of the race updates the winner's row.
     """
     email = email_normalize(email)
+    language = language_supported(language)
     fields = dict(fields or {})
     phones = _phones_normalize(phone_numbers or [])
     for attempt in range(2):
@@ -194,6 +200,9 @@ def person_match_or_create(
                 if source and not person.source:
                     person.source = source.strip()[:100]
                     changed.append("source")
+                if language and person.preferred_language != language:
+                    person.preferred_language = language
+                    changed.append("preferred_language")
                 if custom_fields:
                     merged = _custom_fields_merge(person.custom_fields, custom_fields)
                     if merged != person.custom_fields:
@@ -278,6 +287,33 @@ def person_update(
         raise ValidationError(
             {"email": _("Another person already has this email address.")}
         ) from exc
+    return person
+
+
+def person_language_set(*, person: Person, language: str, actor: Any = None) -> Person:
+    """Record the language the person just chose on the site; their mail follows it.
+
+    `language` is kept as the site's code for it ("fr-ca" -> "fr"); "" or a language the
+    site doesn't speak changes nothing. One conditional UPDATE: choosing the language already
+    stored writes nothing (no audit row either).
+    """
+    language = language_supported(language)
+    if not language:
+        return person
+    with transaction.atomic():
+        updated = (
+            Person.objects.filter(pk=person.pk)
+            .exclude(preferred_language=language)
+            .update(preferred_language=language, modified_at=timezone.now())
+        )
+        if updated:
+            audit_record(
+                actor=actor,
+                action="person.update",
+                subject=person,
+                details={"fields": ["preferred_language"]},
+            )
+    person.preferred_language = language
     return person
 
 
