@@ -195,6 +195,8 @@ else:
 if TESTING and not env_bool("TEST_REAL_TASK_BACKEND"):
     # Tasks run when enqueued (enqueueing itself still waits for commit, see core.mail).
     TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+# Days finished task results are kept (failed ones at least 30): decision 0014.
+TASK_RESULT_RETENTION_DAYS = int(os.environ.get("TASK_RESULT_RETENTION_DAYS", "7"))
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -246,6 +248,23 @@ ACCOUNT_RATE_LIMITS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = CAMPAIGN_NAME
+
+# --- Rate limits on the public write paths (core.ratelimit, decision 0013) -----------------
+# "<count>/<period>[/client|/key]", periods s, m, h, d ("10m" = ten minutes); several limits
+# separated by commas. Counted per signed-in user, else per IP address; staff are exempt; an
+# action left out or set to None is unlimited. Tests run with these same values.
+GROUNDSWELL_RATE_LIMITS: dict[str, str | None] = {
+    "group.create": "5/h",
+    "group.post": "30/10m",  # board posts and replies
+    "group.announce": "10/d",
+    "event.create": "10/h",
+    "event.message": "10/h",  # hosts messaging attendees
+    # Guests RSVPing: 20 a minute from one IP, 5 an hour for one email address on one event.
+    "event.rsvp_guest": "20/m/client,5/h/key",
+}
+# How many reverse proxies (load balancer, CDN) append to X-Forwarded-For in front of the
+# app; 0 = the client is REMOTE_ADDR and the header is ignored (anyone can forge it).
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT") or "0")
 
 # --- Email ----------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", f"{CAMPAIGN_NAME} <noreply@localhost>")

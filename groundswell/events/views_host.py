@@ -29,6 +29,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from groundswell.accounts.models import User
+from groundswell.core.ratelimit import (
+    RATE_LIMITED_MESSAGE,
+    RATE_LIMITED_STATUS,
+    rate_limit_consume,
+)
 from groundswell.events.forms_hosting import (
     CampaignForm,
     CoHostForm,
@@ -149,7 +154,13 @@ def _event_form_page(
     elif request.method == "POST":
         form = EventForm(request.POST, user=user, event=event)
         formset = ShiftFormSet(request.POST)
-        if form.is_valid() and formset.is_valid():
+        valid = form.is_valid() and formset.is_valid()
+        limited = (
+            valid and creating and not rate_limit_consume(request=request, action="event.create")
+        )
+        if limited:
+            form.add_error(None, RATE_LIMITED_MESSAGE)
+        elif valid:
             fields = form.service_fields()
             specs = shift_specs(form, formset)
             try:
@@ -174,7 +185,7 @@ def _event_form_page(
                 else:
                     messages.success(request, _("Your changes are saved."))
                 return redirect("event_manage", event_id=event.pk)
-        status = 400
+        status = RATE_LIMITED_STATUS if limited else 400
     else:
         form = EventForm(initial=initial, user=user, event=event)
         formset = ShiftFormSet(initial=formset_initial)
@@ -407,6 +418,9 @@ def event_message_view(request: MemberRequest, event_id: int) -> HttpResponse:
     event = event_for_manager(request.user, event_id)
     form = MessageForm(request.POST)
     if form.is_valid():
+        if not rate_limit_consume(request=request, action="event.message"):
+            form.add_error(None, RATE_LIMITED_MESSAGE)
+            return _manage_page(request, event, message_form=form, status=RATE_LIMITED_STATUS)
         try:
             message = event_message_attendees(
                 event=event,

@@ -54,7 +54,7 @@ from groundswell.groups.policies import (
     group_post_can_remove,
     membership_of,
 )
-from groundswell.groups.text import post_html
+from groundswell.groups.text import post_html, post_link_count
 from groundswell.groups.tokens import mute_token_make
 
 Role = GroupMembership.Role
@@ -437,6 +437,9 @@ def group_person_erase(*, person: Any, actor: Any) -> None:
 # --- Discussion board ----------------------------------------------------------------------
 
 POST_MAX_LENGTH = 10000
+# Members who joined a group less than NEW_MEMBER_PERIOD ago post at most this many links.
+NEW_MEMBER_PERIOD = timedelta(days=1)
+NEW_MEMBER_MAX_LINKS = 3
 
 
 def _post_body(body: str) -> str:
@@ -454,12 +457,30 @@ def _post_body(body: str) -> str:
     return cleaned
 
 
+def _new_member_links_check(
+    *, author: Any, membership: GroupMembership | None, body_html: str
+) -> None:
+    """Spam brake (decision 0013): in their first day in a group, a plain member's post may
+    hold at most NEW_MEMBER_MAX_LINKS links. Leaders, co-leaders and staff are not held."""
+    if membership is None or group_can_manage(author, membership):
+        return
+    if membership.joined_at <= timezone.now() - NEW_MEMBER_PERIOD:
+        return
+    if post_link_count(body_html) > NEW_MEMBER_MAX_LINKS:
+        message = _(
+            "In your first day in a group, a post can have at most %(max)d links. "
+            "Remove some links, or post them tomorrow."
+        ) % {"max": NEW_MEMBER_MAX_LINKS}
+        raise ValidationError({"body": ValidationError(message, code="too_many_links")})
+
+
 def group_post_create(
     *, group: Group, author: Any, body: str, parent: GroupPost | None = None
 ) -> GroupPost:
     """A new post on the board, or a reply (replies to a reply join its thread)."""
     _signed_in(author)
-    if not group_can_post(author, group, membership_of(author, group)):
+    membership = membership_of(author, group)
+    if not group_can_post(author, group, membership):
         raise PermissionDenied(_("Join the group to post on its board."))
     if parent is not None:
         if parent.group_id != group.pk:
@@ -468,10 +489,10 @@ def group_post_create(
             parent = GroupPost.objects.get(pk=parent.parent_id)
         if parent.removed_at is not None:
             raise ValidationError(_("That post was removed."), code="removed")
+    body_html = _post_body(body)
+    _new_member_links_check(author=author, membership=membership, body_html=body_html)
     with transaction.atomic():
-        post = GroupPost.objects.create(
-            group=group, parent=parent, author=author, body=_post_body(body)
-        )
+        post = GroupPost.objects.create(group=group, parent=parent, author=author, body=body_html)
         audit_record(
             actor=author,
             action="group.post_create",
@@ -485,8 +506,12 @@ def group_post_update(*, post: GroupPost, actor: Any, body: str) -> GroupPost:
     """The author edits their own post."""
     if not group_post_can_edit(actor, post):
         raise PermissionDenied(_("Only the author can edit this post."))
+    body_html = _post_body(body)
+    _new_member_links_check(
+        author=actor, membership=membership_of(actor, post.group), body_html=body_html
+    )
     with transaction.atomic():
-        post.body = _post_body(body)
+        post.body = body_html
         post.edited_at = timezone.now()
         post.save(update_fields=["body", "edited_at"])
         audit_record(actor=actor, action="group.post_update", subject=post)

@@ -14,6 +14,8 @@ from groundswell.core.sanitize import html_sanitize
 
 _PARAGRAPHS = re.compile(r"\n\s*\n")
 _TAGS = re.compile(r"<[^>]+>")
+_ANCHOR = re.compile(r"<a\b[^>]*\bhref=[^>]*>.*?</a>", re.IGNORECASE | re.DOTALL)
+_ADDRESS = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 
 
 def post_html(text: str) -> str:
@@ -35,3 +37,11 @@ def post_text(body: str) -> str:
     text = body.replace("</p><p>", "\n\n").replace("<br>", "\n")
     text = text.removeprefix("<p>").removesuffix("</p>")
     return html.unescape(text)
+
+
+def post_link_count(body: str) -> int:
+    """The links in a post's sanitized HTML: each <a href> element, plus web addresses typed
+    as plain text outside them (they are not clickable, but they are what spam is made of)."""
+    anchors = len(_ANCHOR.findall(body))
+    rest = html.unescape(_TAGS.sub(" ", _ANCHOR.sub(" ", body)))
+    return anchors + len(_ADDRESS.findall(rest))

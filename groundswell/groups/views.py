@@ -21,6 +21,11 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from groundswell.accounts.models import User
 from groundswell.accounts.selectors import profile_for_owner
+from groundswell.core.ratelimit import (
+    RATE_LIMITED_MESSAGE,
+    RATE_LIMITED_STATUS,
+    rate_limit_consume,
+)
 from groundswell.groups.forms import (
     AnnouncementForm,
     GroupFinderForm,
@@ -182,6 +187,14 @@ def create(request: MemberRequest) -> HttpResponse:
         return render(request, "groups/form.html", {"form": form, "group": None})
     form = GroupForm(request.POST)
     if form.is_valid():
+        if not rate_limit_consume(request=request, action="group.create"):
+            form.add_error(None, RATE_LIMITED_MESSAGE)
+            return render(
+                request,
+                "groups/form.html",
+                {"form": form, "group": None},
+                status=RATE_LIMITED_STATUS,
+            )
         try:
             group = group_create(creator=request.user, **form.cleaned_data)
         except ValidationError as error:
@@ -344,11 +357,16 @@ def mute(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _board_response(
-    request: HttpRequest, group: Group, *, form: PostForm | None = None, notice: str = ""
+    request: HttpRequest,
+    group: Group,
+    *,
+    form: PostForm | None = None,
+    notice: str = "",
+    status: int = 200,
 ) -> HttpResponse:
     membership = membership_of(request.user, group)
     context = _board_context(request, group, membership, form=form, notice=notice)
-    return render(request, "groups/_board.html", context)
+    return render(request, "groups/_board.html", context, status=status)
 
 
 @require_POST
@@ -362,6 +380,9 @@ def post_create(request: MemberRequest, group_id: int) -> HttpResponse:
             parent = group_post_get(group=group, post_id=form.cleaned_data["parent"])
             if parent is None:
                 raise Http404
+        if not rate_limit_consume(request=request, action="group.post"):
+            form.add_error(None, RATE_LIMITED_MESSAGE)
+            return _post_form_again(request, group, form, status=RATE_LIMITED_STATUS)
         try:
             group_post_create(
                 group=group, author=request.user, body=form.cleaned_data["body"], parent=parent
@@ -374,10 +395,17 @@ def post_create(request: MemberRequest, group_id: int) -> HttpResponse:
                 return _board_response(request, group, notice=notice)
             messages.success(request, notice)
             return redirect(_detail_url(group, "board"))
+    return _post_form_again(request, group, form)
+
+
+def _post_form_again(
+    request: HttpRequest, group: Group, form: PostForm, *, status: int = 200
+) -> HttpResponse:
+    """The board (htmx) or the group's page with the refused post still in the form."""
     if _is_htmx(request):
-        return _board_response(request, group, form=form)
-    group = group_page(viewer=request.user, group_id=group_id)
-    return _detail_render(request, group, form=form)
+        return _board_response(request, group, form=form, status=status)
+    group = group_page(viewer=request.user, group_id=group.pk)
+    return _detail_render(request, group, form=form, status=status)
 
 
 def _post_for(request: HttpRequest, group_id: int, post_id: int) -> tuple[Group, GroupPost]:
@@ -508,6 +536,14 @@ def announce(request: MemberRequest, group_id: int) -> HttpResponse:
     group, _membership = group_for_manager(request.user, group_id)
     form = AnnouncementForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        if not rate_limit_consume(request=request, action="group.announce"):
+            form.add_error(None, RATE_LIMITED_MESSAGE)
+            return render(
+                request,
+                "groups/announce.html",
+                {"group": group, "form": form},
+                status=RATE_LIMITED_STATUS,
+            )
         try:
             announcement = group_announcement_send(
                 group=group, sender=request.user, **form.cleaned_data
