@@ -51,12 +51,16 @@ def member_client(client, member):
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache: pages cached for anonymous visitors (and rate
-    limit counters) must not leak from one test's data into the next."""
+    limit counters, postal codes found) must not leak from one test's data into the next."""
     from django.core.cache import cache
 
+    from groundswell.geo.selectors import postal_code_cache_clear
+
     cache.clear()
+    postal_code_cache_clear()
     yield
     cache.clear()
+    postal_code_cache_clear()
 
 
 @pytest.fixture(autouse=True)

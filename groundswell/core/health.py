@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 
@@ -27,7 +28,14 @@ def task_queue_health() -> dict[str, Any]:
             from django_tasks_db.models import DBTaskResult
 
             ready = DBTaskResult.objects.ready()
-            oldest = ready.order_by("enqueued_at").values_list("enqueued_at", flat=True).first()
+            # A task due later (a reminder, the daily prune) waits from its due time, not
+            # from when it was queued a day before.
+            oldest = (
+                ready.annotate(due=Coalesce("run_after", "enqueued_at"))
+                .order_by("due")
+                .values_list("due", flat=True)
+                .first()
+            )
             return {
                 "ok": True,
                 "backend": "database",

@@ -31,7 +31,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from groundswell.core.audit import audit_record
-from groundswell.core.mail import email_enqueue
+from groundswell.core.languages import language_supported
+from groundswell.core.mail import email_enqueue, recipient_language
 from groundswell.events import emails
 from groundswell.events.models import Attendance, CalendarFeed, Event, Shift
 from groundswell.people.models import Person
@@ -69,13 +70,18 @@ class RsvpResult:
 # --- Helpers ------------------------------------------------------------------------------
 
 
-def _shift_lock(shift_id: int) -> Shift:
+def _shift_lock(shift_id: int | None, *, event_id: int = 0, now: datetime | None = None) -> Shift:
     """The shift row, locked until commit, with its event (not locked) read fresh.
 
-    The one place RSVP writes take the lock; the concurrency tests replace it with an
-    unlocked read to prove the race is real.
+    Without `shift_id`: the event's first shift starting after `now`, found and locked in
+    one query (Shift.DoesNotExist when there is none). The one place RSVP writes take the
+    lock; the concurrency tests replace it with an unlocked read to prove the race is real.
     """
-    return Shift.objects.select_for_update(of=("self",)).select_related("event").get(pk=shift_id)
+    locking = Shift.objects.select_for_update(of=("self",)).select_related("event")
+    if shift_id is not None:
+        return locking.get(pk=shift_id)
+    first = locking.filter(event_id=event_id, starts_at__gt=now).order_by("starts_at", "pk")[:1]
+    return first.get()
 
 
 def _has_room(shift: Shift) -> bool:
@@ -87,11 +93,6 @@ def _event_check_open(event: Event) -> None:
         raise ValidationError(_("This event was cancelled."), code="cancelled")
     if event.status != Event.Status.PUBLISHED:
         raise ValidationError(_("This event is not open for RSVPs yet."), code="not_published")
-
-
-def shift_first_upcoming(*, event: Event, now: datetime | None = None) -> Shift | None:
-    now = now or timezone.now()
-    return event.shifts.filter(starts_at__gt=now).order_by("starts_at", "pk").first()
 
 
 def reminder_due_times(*, starts_at: datetime, time_zone: str) -> dict[str, datetime]:
@@ -148,8 +149,8 @@ def _on_commit_email(attendance_id: int, kind: str, language: str) -> None:
 
 def attendance_email_send(*, attendance_id: int, kind: str, language: str) -> str:
     """Send the confirmation ("confirmed") or waitlist ("waitlisted") mail of an RSVP, in the
-    language the person used, and schedule a confirmed RSVP's reminders. Nothing if the RSVP
-    is gone or no longer in that state."""
+    person's language (else `language`, the one the RSVP was made in), and schedule a
+    confirmed RSVP's reminders. Nothing if the RSVP is gone or no longer in that state."""
     attendance = (
         Attendance.objects.select_related("event", "shift", "person")
         .filter(pk=attendance_id)
@@ -158,6 +159,10 @@ def attendance_email_send(*, attendance_id: int, kind: str, language: str) -> st
     if attendance is None or attendance.status != kind:
         return "skipped"
     build = emails.rsvp_confirmed_email if kind == "confirmed" else emails.rsvp_waitlisted_email
+    if not language_supported(attendance.person.preferred_language):
+        language = language_supported(language) or settings.LANGUAGE_CODE
+    else:
+        language = recipient_language(attendance.person)
     with translation.override(language):
         message = build(attendance=attendance)
     message.send()
@@ -175,6 +180,35 @@ def _mailable(person: Person) -> bool:
 
 
 # --- RSVP ---------------------------------------------------------------------------------
+
+
+def _attendance_reactivate(
+    attendance: Attendance,
+    *,
+    status: str,
+    user: Any,
+    referred_by: Person | None,
+    source: str,
+    now: datetime,
+) -> Attendance:
+    """A cancelled RSVP made again: the same row, as a new RSVP (its shift is locked)."""
+    confirmed = status == Attendance.Status.CONFIRMED
+    attendance.status = status
+    attendance.confirmed_at = now if confirmed else None
+    attendance.waitlisted_at = None if confirmed else now
+    attendance.cancelled_at = None
+    attendance.reminder_reply = None
+    attendance.reminder_day_before_sent_at = None
+    attendance.reminder_day_of_sent_at = None
+    if user is not None:
+        attendance.user = user
+    # The first referral and source stay: they say how the person first came.
+    if referred_by is not None and attendance.referred_by_id is None:
+        attendance.referred_by = referred_by
+    if source and not attendance.source:
+        attendance.source = source
+    attendance.save()
+    return attendance
 
 
 def attendance_rsvp(
@@ -196,59 +230,57 @@ def attendance_rsvp(
     """
     now = now or timezone.now()
     _event_check_open(event)
-    if shift is None:
-        shift = shift_first_upcoming(event=event, now=now)
-        if shift is None:
-            raise ValidationError(_("This event is over."), code="past")
-    elif shift.event_id != event.pk:
+    if shift is not None and shift.event_id != event.pk:
         raise ValidationError(_("Choose one of this event's time slots."), code="wrong_shift")
     if referred_by is not None and referred_by.pk == person.pk:
         referred_by = None  # nobody gets credit for inviting themselves
     source = (source or "").strip()[:100]
 
     with transaction.atomic():
-        locked = _shift_lock(shift.pk)
+        try:
+            locked = _shift_lock(shift.pk if shift else None, event_id=event.pk, now=now)
+        except Shift.DoesNotExist:
+            raise ValidationError(_("This event is over."), code="past") from None
         event = locked.event
         # Re-checked under the lock: the event or the time may have changed meanwhile.
         _event_check_open(event)
         if locked.starts_at <= now:
             raise ValidationError(_("This time slot has already started."), code="past")
-        existing = Attendance.objects.filter(shift=locked, person=person).first()
-        if existing is not None and existing.status != Attendance.Status.CANCELLED:
-            return RsvpResult(
-                attendance=existing,
-                created=False,
-                waitlisted=existing.status == Attendance.Status.WAITLISTED,
-            )
         confirmed = _has_room(locked)
-        attendance = existing or Attendance(event=event, shift=locked, person=person)
-        attendance.event, attendance.shift, attendance.person = event, locked, person
-        if user is not None:
-            attendance.user = user
-        attendance.status = (
-            Attendance.Status.CONFIRMED if confirmed else Attendance.Status.WAITLISTED
+        status = Attendance.Status.CONFIRMED if confirmed else Attendance.Status.WAITLISTED
+        attendance = Attendance(
+            event=event,
+            shift=locked,
+            person=person,
+            user=user,
+            status=status,
+            confirmed_at=now if confirmed else None,
+            waitlisted_at=None if confirmed else now,
+            referred_by=referred_by,
+            source=source,
         )
-        attendance.confirmed_at = now if confirmed else None
-        attendance.waitlisted_at = None if confirmed else now
-        attendance.cancelled_at = None
-        attendance.reminder_reply = None
-        attendance.reminder_day_before_sent_at = None
-        attendance.reminder_day_of_sent_at = None
-        if referred_by is not None and attendance.referred_by_id is None:
-            attendance.referred_by = referred_by
-        if source and not attendance.source:
-            attendance.source = source
         try:
+            # Most RSVPs are new: insert first and let (shift, person)'s unique index find
+            # the repeats, rather than look for one on every RSVP.
             with transaction.atomic():
-                attendance.save()
-        except IntegrityError:
-            # Only reachable without the lock (a caller's own transaction on SQLite): the
-            # other request's row is the RSVP.
-            existing = Attendance.objects.get(shift=locked, person=person)
-            return RsvpResult(
-                attendance=existing,
-                created=False,
-                waitlisted=existing.status == Attendance.Status.WAITLISTED,
+                attendance.save(force_insert=True)
+        except IntegrityError as error:
+            existing = Attendance.objects.filter(shift=locked, person=person).first()
+            if existing is None:
+                raise error from None  # some other constraint: not a repeated RSVP
+            if existing.status != Attendance.Status.CANCELLED:
+                return RsvpResult(
+                    attendance=existing,
+                    created=False,
+                    waitlisted=existing.status == Attendance.Status.WAITLISTED,
+                )
+            attendance = _attendance_reactivate(
+                existing,
+                status=status,
+                user=user,
+                referred_by=referred_by,
+                source=source,
+                now=now,
             )
         counter = "confirmed_count" if confirmed else "waitlist_count"
         Shift.objects.filter(pk=locked.pk).update(**{counter: F(counter) + 1})
@@ -318,7 +350,8 @@ def _waitlist_promote(*, shift: Shift, actor: Any, now: datetime) -> list[Attend
             details={"shift_id": shift.pk, "person_id": attendance.person_id},
         )
         if _mailable(attendance.person):
-            email_enqueue(emails.rsvp_promoted_email(attendance=attendance))
+            with translation.override(recipient_language(attendance.person)):
+                email_enqueue(emails.rsvp_promoted_email(attendance=attendance))
         _on_commit_schedule(attendance.pk, shift.starts_at, attendance.event.time_zone)
     return promoted
 
@@ -470,7 +503,8 @@ def shift_capacity_set(*, shift: Shift, capacity: int | None, actor: Any = None)
         for attendance in demoted:
             attendance.shift = locked
             if _mailable(attendance.person):
-                email_enqueue(emails.rsvp_demoted_email(attendance=attendance))
+                with translation.override(recipient_language(attendance.person)):
+                    email_enqueue(emails.rsvp_demoted_email(attendance=attendance))
         if not demoted:
             _waitlist_promote(shift=locked, actor=actor, now=now)
     return locked
@@ -529,7 +563,8 @@ def event_attendees_notify_cancelled(*, event: Event) -> None:
     )
     for attendance in attendances.iterator(chunk_size=500):
         if _mailable(attendance.person):
-            email_enqueue(emails.event_cancelled_email(attendance=attendance))
+            with translation.override(recipient_language(attendance.person)):
+                email_enqueue(emails.event_cancelled_email(attendance=attendance))
 
 
 # --- Reminders (called by the task) -------------------------------------------------------
@@ -576,7 +611,8 @@ def attendance_reminder_deliver(
             return "undeliverable"
         setattr(attendance, field, now)
         attendance.save(update_fields=[field, "updated_at"])
-        email_enqueue(emails.rsvp_reminder_email(attendance=attendance, kind=kind))
+        with translation.override(recipient_language(attendance.person)):
+            email_enqueue(emails.rsvp_reminder_email(attendance=attendance, kind=kind))
     return "sent"
 
 

@@ -21,12 +21,18 @@ from django.shortcuts import redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from groundswell.core.languages import language_supported
+from groundswell.core.ratelimit import (
+    RATE_LIMITED_MESSAGE,
+    RATE_LIMITED_STATUS,
+    rate_limit_consume,
+)
 from groundswell.core.sanitize import html_sanitize
 from groundswell.events import ics
 from groundswell.events.models import Attendance, Event, Shift
@@ -52,7 +58,7 @@ from groundswell.events.services_rsvp import (
 from groundswell.geo.selectors import postal_code_find
 from groundswell.groups.models import Group
 from groundswell.people.models import Person
-from groundswell.people.services import person_match_or_create
+from groundswell.people.services import person_language_set, person_match_or_create
 
 HOST_PANEL_TEMPLATE = "events/_host_panel.html"
 # A replayed form (double click, retried request) returns the first answer for a day.
@@ -195,11 +201,17 @@ def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
     return _render_event(request, event, _new_form(request, event))
 
 
-def _member_person(user: Any) -> Person:
-    if user.person_id is not None:
-        return user.person
-    # Accounts made with createsuperuser have no Person yet: match one by their email.
-    return person_match_or_create(email=user.email, overwrite=False, actor=user).person
+def _member_person(user: Any, *, language: str) -> Person:
+    """The member's person, with the language they use now recorded for their mail."""
+    if user.person_id is None:
+        # Accounts made with createsuperuser have no Person yet: match one by their email.
+        return person_match_or_create(
+            email=user.email, overwrite=False, actor=user, language=language
+        ).person
+    person = user.person
+    if person.preferred_language != language_supported(language):
+        person_language_set(person=person, language=language, actor=user)
+    return person
 
 
 @require_POST
@@ -222,12 +234,18 @@ def event_rsvp(request: HttpRequest, event_id: int) -> HttpResponse:
         if shift is None:
             form.add_error(None, _("Choose one of this event's time slots."))
             return _render_event(request, event, form)
+    if not member and not rate_limit_consume(
+        request=request, action="event.rsvp_guest", key=f"{event.pk}:{data['email']}"
+    ):
+        form.add_error(None, RATE_LIMITED_MESSAGE)
+        return _render_event(request, event, form, status=RATE_LIMITED_STATUS)
     referred_by = referral_person(token=data["ref"])
+    language = translation.get_language() or ""
     try:
         with transaction.atomic():
             # One transaction: a refused RSVP leaves no new person behind.
             if member:
-                person = _member_person(request.user)
+                person = _member_person(request.user, language=language)
             else:
                 person = person_match_or_create(
                     email=data["email"],
@@ -239,6 +257,7 @@ def event_rsvp(request: HttpRequest, event_id: int) -> HttpResponse:
                     },
                     overwrite=False,
                     source=data["source"] or "rsvp",
+                    language=language,
                 ).person
             result = attendance_rsvp(
                 event=event,

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from groundswell.core.models import AuditEntry
 from groundswell.geo.models import PostalCode
-from groundswell.geo.selectors import postal_code_normalize
+from groundswell.geo.selectors import postal_code_cache_clear, postal_code_normalize
 
 BATCH_SIZE = 2000
 _TEXT_FIELDS = ("place_name", "admin1", "admin2", "time_zone")
@@ -111,4 +111,7 @@ def postal_codes_load(
             subject_id=country,
             details={"count": len(objects), "time_zone": time_zone or ""},
         )
+    # This process sees the new centroids at once; web processes within the hour
+    # (postal_code_find keeps found codes that long).
+    postal_code_cache_clear()
     return len(objects)

@@ -25,6 +25,26 @@ def test_healthz_counts_ready_tasks_on_the_database_queue(client):
     assert body["tasks"]["ready"] == 1
 
 
+@override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}})
+def test_a_task_due_later_waits_from_its_due_time_not_from_when_it_was_queued(client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    from groundswell.core.tasks import email_send
+
+    data = {"subject": "s", "body": "b", "from_email": "a@b.c", "to": ["x@y.z"]}
+    # A reminder queued a day ago, due a minute ago: it has waited one minute.
+    email_send.using(run_after=timezone.now() + timedelta(hours=1)).enqueue(data)
+    DBTaskResult.objects.update(
+        enqueued_at=timezone.now() - timedelta(days=1),
+        run_after=timezone.now() - timedelta(minutes=1),
+    )
+    waited = client.get("/healthz").json()["tasks"]["oldest_ready_seconds"]
+    assert 55 <= waited < 3600
+
+
 def test_healthz_is_503_when_the_queue_is_down(client, monkeypatch):
     from groundswell.core import views
 

@@ -80,7 +80,7 @@ def test_control_without_the_lock_the_race_overbooks(monkeypatch, shift):
     people = _people(PEOPLE)
     barrier = threading.Barrier(PEOPLE, timeout=20)
 
-    def unlocked_read(shift_id: int) -> Shift:
+    def unlocked_read(shift_id: int, **kwargs) -> Shift:
         # The service's read without FOR UPDATE; everyone reads before anyone writes.
         row = Shift.objects.select_related("event").get(pk=shift_id)
         barrier.wait()
@@ -105,9 +105,9 @@ def test_concurrent_rsvps_never_exceed_capacity(monkeypatch, shift):
     barrier = threading.Barrier(PEOPLE, timeout=20)
     original = services_rsvp._shift_lock
 
-    def start_together(shift_id: int) -> Shift:
+    def start_together(shift_id: int, **kwargs) -> Shift:
         barrier.wait()  # all threads ask for the lock at the same moment
-        return original(shift_id)
+        return original(shift_id, **kwargs)
 
     monkeypatch.setattr(services_rsvp, "_shift_lock", start_together)
     event = shift.event
@@ -129,9 +129,9 @@ def test_the_same_rsvp_sent_four_times_at_once_is_one_attendance(monkeypatch, sh
     barrier = threading.Barrier(4, timeout=20)
     original = services_rsvp._shift_lock
 
-    def start_together(shift_id: int) -> Shift:
+    def start_together(shift_id: int, **kwargs) -> Shift:
         barrier.wait()
-        return original(shift_id)
+        return original(shift_id, **kwargs)
 
     monkeypatch.setattr(services_rsvp, "_shift_lock", start_together)
     event = shift.event

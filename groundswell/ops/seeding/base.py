@@ -132,6 +132,7 @@ class TableWriter:
         given = [cast(models.Field, opts.get_field(name)) for name in fields]
         names = {f.attname for f in given}
         extra = [f for f in opts.concrete_fields if f.attname not in names]
+        self.extra_names: tuple[str, ...] = tuple(f.attname for f in extra)
         self.extra_values: tuple[Any, ...] = tuple(self._default(f) for f in extra)
         columns = [str(f.column) for f in (*given, *extra)]
         quote = connection.ops.quote_name

@@ -319,7 +319,12 @@ def test_writer_refuses_a_column_it_cannot_fill():
     # Columns with a default (or blank text) get it: the generator survives new columns.
     fields = [f for f in PERSON_FIELDS if f not in {"email_status", "custom_fields", "source"}]
     writer = TableWriter(model=Person, fields=fields, connection=connection, progress=Progress())
-    assert writer.extra_values == ("subscribed", "{}", "")
+    extras = dict(zip(writer.extra_names, writer.extra_values, strict=True))
+    assert {name: extras[name] for name in ("email_status", "custom_fields", "source")} == {
+        "email_status": "subscribed",
+        "custom_fields": "{}",
+        "source": "",
+    }
 
 
 def test_command_reports_progress_and_info(capsys):
