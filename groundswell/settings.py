@@ -160,10 +160,15 @@ else:
             "OPTIONS": {
                 "init_command": (
                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                    "PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON;"
+                    "PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON; "
+                    # 64 MB of page cache per connection (the default is 2 MB).
+                    "PRAGMA cache_size=-65536;"
                 ),
                 "transaction_mode": "IMMEDIATE",
             },
+            # Kept open between requests: a new connection re-runs the PRAGMAs above and
+            # starts with a cold page cache (decision 0015).
+            "CONN_MAX_AGE": int(os.environ.get("CONN_MAX_AGE", "60")),
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

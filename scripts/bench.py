@@ -371,6 +371,33 @@ print("RSVP_JSON " + json.dumps({{"attendances": mine.count(), "duplicates": dup
     return json.loads(line.split(" ", 1)[1])
 
 
+def mail_drain(
+    dataset: DataSet, timeout: int = int(os.environ.get("MAIL_DRAIN_TIMEOUT", "600"))
+) -> dict:
+    """While the server still runs: how many RSVP mails were waiting when the load stopped,
+    and how long the task worker took to send them all (it runs at a lower priority)."""
+    code = f"""
+import django, json, time
+django.setup()
+from django.db.models import Q
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+def waiting():
+    return DBTaskResult.objects.ready().filter(
+        task_path__endswith="attendance_email_send").count()
+started = time.monotonic()
+backlog = left = waiting()
+while left and time.monotonic() - started < {timeout}:
+    time.sleep(1)
+    left = waiting()
+print("DRAIN_JSON " + json.dumps({{"mail_backlog": backlog, "mail_left": left,
+                                   "mail_drain_seconds": round(time.monotonic() - started)}}))
+"""
+    output = run([sys.executable, "-c", code], env=dataset.env(), capture_output=True).stdout
+    line = next(line for line in output.splitlines() if line.startswith("DRAIN_JSON "))
+    return json.loads(line.split(" ", 1)[1])
+
+
 def upcoming_event_ids(dataset: DataSet, limit: int = 500) -> tuple[list[int], str]:
     """Published upcoming events, and the ZIP code with the most of them nearby."""
     code = f"""
@@ -516,6 +543,17 @@ def report(
                 f"duplicates, {e.get('over_capacity', 0)} shifts over capacity, "
                 f"{e.get('count_drift', 0)} shifts whose count differs from their rows."
             )
+            if "mail_backlog" in e:
+                lines.append(
+                    f"Confirmation mails waiting when the load stopped: {e['mail_backlog']:,}; "
+                    f"the task worker (nice {os.environ.get('WORKER_NICE', '10')}) sent them "
+                    f"in {e['mail_drain_seconds']} s"
+                    + (
+                        f" ({e['mail_left']:,} still waiting at the limit)."
+                        if e["mail_left"]
+                        else "."
+                    )
+                )
     return "\n".join(lines) + "\n"
 
 
@@ -598,6 +636,7 @@ def main() -> None:
         )
     wanted = [s.strip() for s in args.only.split(",") if s.strip()] or list(scenarios)
     results: list[Result] = []
+    drain: dict = {}
     with Server(dataset, free_port()) as server:
         print(f"Server up at {server.url}; hello-world ceiling ...")
         wrk(
@@ -638,11 +677,15 @@ def main() -> None:
                     lua_body=lua,
                 )
             )
+            if key == "rsvp":
+                print("Waiting for the confirmation mails to leave ...")
+                drain = mail_drain(dataset)
     results.extend(in_process_micro(dataset, token, iterations=200))
     rsvp_result = next((r for r in results if r.name == "guest RSVP (POST)"), None)
     if rsvp_result is not None:
         integrity = rsvp_integrity(dataset, rsvp_run)
         integrity["accepted_responses"] = rsvp_result.extra.get("accepted", 0)
+        integrity.update(drain)
         rsvp_result.extra = integrity
         print("RSVP integrity:", integrity)
 

@@ -17,9 +17,9 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.core.mail.backends.base import BaseEmailBackend
-from django.db import transaction
 
 from groundswell.core.languages import language_supported
+from groundswell.core.queue import task_enqueue_on_commit
 
 
 class EmlFileBackend(BaseEmailBackend):
@@ -100,8 +100,7 @@ def email_enqueue(message: EmailMessage) -> None:
     """Send `message` from the task queue once the current transaction commits."""
     from groundswell.core.tasks import email_send
 
-    data = email_to_data(message)
-    transaction.on_commit(lambda: email_send.enqueue(data))
+    task_enqueue_on_commit(email_send, email_to_data(message))
 
 
 def recipient_language(recipient: Any) -> str:

@@ -55,8 +55,11 @@ def event_can_view(viewer: Any, event: Event) -> bool:
     return event.status in PUBLIC_STATUSES or event_can_manage(viewer, event)
 
 
-def event_for_viewer(viewer: Any, event_id: int) -> Event:
-    event = Event.objects.select_related("host", "group", "campaign").filter(pk=event_id).first()
+def event_for_viewer(viewer: Any, event_id: int, *, related: bool = True) -> Event:
+    """The event if `viewer` may see it, else 404. `related=False` skips loading its host,
+    group and campaign, for a write that needs none of them (an RSVP)."""
+    events = Event.objects.select_related("host", "group", "campaign") if related else Event.objects
+    event = events.filter(pk=event_id).first()
     if event is None or not event_can_view(viewer, event):
         raise Http404
     return event

@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 from groundswell.core.audit import audit_record
 from groundswell.core.languages import language_supported
 from groundswell.core.mail import email_enqueue, recipient_language
+from groundswell.core.queue import task_enqueue_on_commit
 from groundswell.events import emails
 from groundswell.events.models import Attendance, CalendarFeed, Event, Shift
 from groundswell.people.models import Person
@@ -144,7 +145,7 @@ def _on_commit_schedule(attendance_id: int, starts_at: datetime, time_zone: str)
 def _on_commit_email(attendance_id: int, kind: str, language: str) -> None:
     from groundswell.events.tasks import attendance_email_send
 
-    transaction.on_commit(lambda: attendance_email_send.enqueue(attendance_id, kind, language))
+    task_enqueue_on_commit(attendance_email_send, attendance_id, kind, language)
 
 
 def attendance_email_send(*, attendance_id: int, kind: str, language: str) -> str:

@@ -216,7 +216,8 @@ def _member_person(user: Any, *, language: str) -> Person:
 
 @require_POST
 def event_rsvp(request: HttpRequest, event_id: int) -> HttpResponse:
-    event = event_for_viewer(request.user, event_id)
+    # The host, group and campaign are only needed to show the page again after a refusal.
+    event = event_for_viewer(request.user, event_id, related=False)
     member = request.user.is_authenticated
     form: MemberRsvpForm = (
         MemberRsvpForm(request.POST) if member else GuestRsvpForm(request.POST, event=event)

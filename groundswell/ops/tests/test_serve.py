@@ -85,6 +85,8 @@ def test_serve_starts_web_and_worker_then_stops_on_ctrl_c(tmp_path: Path, scratc
         with urllib.request.urlopen(f"http://127.0.0.1:{port}{css_path}", timeout=5) as resp:
             assert resp.status == 200
         assert (tmp_path / "data" / "secret_key").exists()
+        # The task worker runs at a lower CPU priority than the web server.
+        assert _children_niceness(process.pid) == {"web": 0, "worker": 10}
     finally:
         process.send_signal(signal.SIGINT)
         try:
@@ -96,3 +98,15 @@ def test_serve_starts_web_and_worker_then_stops_on_ctrl_c(tmp_path: Path, scratc
     assert "supporter@demo.groundswell.test" in output
     assert "Groundswell stopped." in output
     assert process.returncode == 0
+
+
+def _children_niceness(pid: int) -> dict[str, int]:
+    """The nice value of serve's two children, read from /proc (Linux)."""
+    found = {}
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    for child in children:
+        command = Path(f"/proc/{child}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+        # Field 19 of /proc/<pid>/stat, counted after the ")" that ends the command name.
+        nice = int(Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()[16])
+        found["worker" if ("db_worker" in command or "rqworker" in command) else "web"] = nice
+    return found

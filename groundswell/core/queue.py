@@ -1,0 +1,33 @@
+"""Queue a task so that it runs if, and only if, the current transaction commits.
+
+On the database queue (django-tasks-db, the default) the task's row is written inside the
+transaction: it commits or rolls back with the data it is about, the worker cannot see it
+before, and no crash between the commit and the enqueue can lose it. It also saves a
+separate write transaction per request, which SQLite's single writer feels (decision 0015).
+On any other queue (RQ on Redis, the immediate backend of the tests) the task is enqueued
+by `transaction.on_commit`, as decision 0004 says.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import DEFAULT_DB_ALIAS, router, transaction
+from django.tasks import Task
+from django_tasks_db.backend import DatabaseBackend
+from django_tasks_db.models import DBTaskResult
+
+
+def _queue_is_in_this_database(task: Task[Any, Any]) -> bool:
+    return (
+        isinstance(task.get_backend(), DatabaseBackend)
+        and router.db_for_write(DBTaskResult) == DEFAULT_DB_ALIAS
+    )
+
+
+def task_enqueue_on_commit(task: Task[Any, Any], *args: Any, **kwargs: Any) -> None:
+    """`task.enqueue(*args, **kwargs)`, effective when the current transaction commits."""
+    if _queue_is_in_this_database(task):
+        task.enqueue(*args, **kwargs)
+    else:
+        transaction.on_commit(lambda: task.enqueue(*args, **kwargs))
