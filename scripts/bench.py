@@ -456,7 +456,8 @@ def pgbench_tps(seconds: int = 10) -> float:
 
 
 def in_process_micro(dataset: DataSet, token: str, iterations: int) -> list[Result]:
-    """Server time of the API list at page 1 and 1000, measured around Django's handler."""
+    """Server time of the API list at page 1 and 1000, measured around Django's handler, and
+    of the event search query the finder runs."""
     code = f"""
 import json, statistics, time, django
 django.setup()
@@ -475,6 +476,34 @@ for name, path in [("api people page 1", "/api/v1/people?page=1"),
     samples.sort()
     out[name] = {{"p50": samples[len(samples) // 2], "p95": samples[int(len(samples) * 0.95) - 1],
                   "path": path}}
+# "Events near a ZIP within 25 miles in the next 30 days": what the finder asks the database
+# (ZIP lookup, count, first page of 20 with its shifts) for the ZIPs of 50 upcoming events.
+from datetime import timedelta
+from django.contrib.auth.models import AnonymousUser
+from django.utils import timezone
+from groundswell.events.models import Event
+from groundswell.events.selectors import events_search
+from groundswell.geo.selectors import postal_code_cache_clear, postal_code_find
+now = timezone.now()
+zips = list(Event.objects.filter(status="published", starts_at__gt=now,
+                                 starts_at__lt=now + timedelta(days=30))
+            .exclude(postal_code="").order_by("pk").values_list("postal_code", flat=True)[:50])
+samples = []
+for round_ in range(max(1, {iterations} // max(1, len(zips)))):
+    for code in zips:
+        postal_code_cache_clear()
+        started = time.perf_counter()
+        origin = postal_code_find(country="US", code=code)
+        found = events_search(viewer=AnonymousUser(), near=origin, radius_miles=25,
+                              starts_before=now + timedelta(days=30))
+        found.count()
+        list(found[:20])
+        samples.append((time.perf_counter() - started) * 1000)
+if samples:
+    samples.sort()
+    out["event search (ZIP, 25 mi, next 30 days)"] = {{
+        "p50": samples[len(samples) // 2], "p95": samples[int(len(samples) * 0.95) - 1],
+        "path": f"selectors.events_search, {{len(zips)}} ZIPs"}}
 print("MICRO_JSON " + json.dumps(out))
 """
     output = run(
@@ -542,6 +571,12 @@ def report(
                 f"{e.get('attendances', 0):,} attendances recorded, {e.get('duplicates', 0)} "
                 f"duplicates, {e.get('over_capacity', 0)} shifts over capacity, "
                 f"{e.get('count_drift', 0)} shifts whose count differs from their rows."
+                + (
+                    " (Recorded minus accepted = requests still in flight when wrk stopped, at"
+                    " most one per connection: the server finished them, wrk no longer counted.)"
+                    if e.get("attendances", 0) > e.get("accepted_responses", 0)
+                    else ""
+                )
             )
             if "mail_backlog" in e:
                 lines.append(
