@@ -2,8 +2,8 @@
 
 One VEVENT per shift, with a UID stable per shift (so a re-import or a feed refresh updates
 the entry instead of adding one), times in the event's own zone with its VTIMEZONE, and a
-SEQUENCE that grows when the times change (`Event.calendar_sequence`) or the event is
-cancelled (then STATUS:CANCELLED). Hidden addresses and virtual links appear only when the
+SEQUENCE that grows when the times, place, link or title change (`Event.calendar_sequence`)
+or the event is cancelled (then STATUS:CANCELLED). Hidden addresses and virtual links appear only when the
 caller says the reader may see them.
 """
 
@@ -175,6 +175,12 @@ def event_calendar(
 
 def attendance_calendar(*, attendance: Attendance) -> bytes:
     """The .ics attached to an attendee's emails: their shift, with the full details."""
+    return attendances_calendar(attendances=[attendance])
+
+
+def attendances_calendar(*, attendances: Iterable[Attendance]) -> bytes:
+    """One attendee's shifts of an event in one .ics (a change notice to someone going to
+    several slots): same UIDs as every other file, so calendars update the entries."""
     return calendar_build(
         [
             IcsEntry(
@@ -183,5 +189,6 @@ def attendance_calendar(*, attendance: Attendance) -> bytes:
                 show_address=True,
                 show_link=True,
             )
+            for attendance in attendances
         ]
     )

@@ -109,7 +109,8 @@ class Event(models.Model):
     doors_knocked = models.PositiveIntegerField(_("doors knocked"), null=True, blank=True)
     calls_made = models.PositiveIntegerField(_("calls made"), null=True, blank=True)
     report_notes = models.TextField(_("notes"), max_length=5000, blank=True)
-    # iCalendar SEQUENCE: bumped by event_reminders_reschedule when times change (rsvp area).
+    # iCalendar SEQUENCE: bumped by event_reminders_reschedule when times change (rsvp area)
+    # and by event_update when the place, link or title change.
     calendar_sequence = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -278,7 +279,8 @@ class CalendarFeed(models.Model):
 
 
 class EventMessage(models.Model):
-    """A message from an event's hosts to its attendees (or a notice that the time changed).
+    """A message from an event's hosts to its attendees, or a notice that an edit changed what
+    attendees rely on (times, place, link, title).
 
     Recipients are fixed when it is sent; it goes out in batches from tasks, and each batch
     records itself in `batches_sent` under a row lock, so a batch task run twice sends once.
@@ -287,7 +289,7 @@ class EventMessage(models.Model):
 
     class Kind(models.TextChoices):
         HOST = "host", _("Message from the hosts")
-        CHANGE = "change", _("Change of time")
+        CHANGE = "change", _("Change to the event")
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="messages")
     sender = models.ForeignKey(
@@ -299,6 +301,11 @@ class EventMessage(models.Model):
     include_waitlisted = models.BooleanField(default=False)
     recipient_ids = models.JSONField(default=list, blank=True)
     batches_sent = models.JSONField(default=list, blank=True)
+    # A change notice: what the edit changed, so each mail is written at delivery in its
+    # reader's language. {"old": {field: value}, "new": {field: value}, "shifts":
+    # {"<shift id>": {"old": [start, end], "new": [start, end]}}} with ISO times; empty for
+    # host messages (and for time notices queued before it existed: new times only).
+    changes = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -22,6 +22,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
 from django.core.validators import URLValidator
 from django.db import transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.text import slugify
@@ -31,6 +32,7 @@ from groundswell.accounts.models import User
 from groundswell.accounts.services import time_zones_available
 from groundswell.core.audit import audit_record
 from groundswell.core.mail import email_enqueue, recipient_language
+from groundswell.events import emails
 from groundswell.events.models import (
     Attendance,
     Event,
@@ -492,10 +494,14 @@ def event_update(
     Times: `shifts` replaces the slots (rows with `shift_id` edit that shift, rows without
     one add a slot, shifts left out are removed if nobody is signed up for them); for a
     one-slot event `starts_at`/`ends_at`/`capacity` move or resize that slot. When any time
-    changes, reminders are rescheduled and attendees are emailed the new time. Lowering a
-    capacity below the people already going moves the latest of them to the waitlist, in
-    order (the RSVP service does it). A rejected event that is edited goes back to the
-    approval queue.
+    changes, reminders are rescheduled. When a slot's times, the place (venue, address, ZIP
+    code, online or not), whether the address is hidden, the online link or the title change,
+    the calendar SEQUENCE grows and everyone going or waitlisted gets one notice listing what
+    changed for them (old → new), with their updated calendar entry and cancel link (a
+    CHANGE EventMessage, delivered in batches). The description or accessibility notes alone
+    mail nobody. Lowering a capacity below the people already going moves the latest of them
+    to the waitlist, in order (the RSVP service does it). A rejected event that is edited
+    goes back to the approval queue.
     """
     now = now or timezone.now()
     _require_manager(actor, event)
@@ -511,6 +517,7 @@ def event_update(
         current = list(event.shifts.order_by("starts_at", "id"))
         by_id = {shift.pk: shift for shift in current}
         old_zone = event.time_zone
+        before = emails.event_change_snapshot(event)
         original = {
             "group": event.group_id,
             "campaign": event.campaign_id,
@@ -611,6 +618,12 @@ def event_update(
             raise ValidationError(errors)
 
         times_changed = bool(removed) or bool(changed_keys)
+        after = emails.event_change_snapshot(event)
+        # Whether attendees going would see a difference (the waitlist sees less).
+        details_changed = bool(
+            emails.event_change_lines(old=Event(**before), new=Event(**after), confirmed=True)
+        )
+        moved: dict[str, dict[str, list[str]]] = {}
         if removed:
             Shift.objects.filter(pk__in=[shift.pk for shift in removed]).delete()
         for spec, start, end in built:
@@ -621,6 +634,10 @@ def event_update(
                 continue
             shift = by_id[spec.shift_id]
             if (shift.starts_at, shift.ends_at) != (start, end):
+                moved[str(shift.pk)] = {
+                    "old": [shift.starts_at.isoformat(), shift.ends_at.isoformat()],
+                    "new": [start.isoformat(), end.isoformat()],
+                }
                 shift.starts_at, shift.ends_at = start, end
                 shift.save(update_fields=["starts_at", "ends_at"])
             if shift.capacity != spec.capacity:
@@ -633,17 +650,30 @@ def event_update(
             actor=actor,
             action="event.update",
             subject=event,
-            details={"times_changed": times_changed, "resubmitted": resubmitted},
+            details={
+                "times_changed": times_changed,
+                "resubmitted": resubmitted,
+                "changed": sorted(name for name in before if before[name] != after[name]),
+            },
         )
         if times_changed:
-            event_reminders_reschedule(event=event)
+            event_reminders_reschedule(event=event)  # bumps the calendar SEQUENCE
+        elif details_changed:
+            # Calendars replace an entry only with a higher SEQUENCE.
+            Event.objects.filter(pk=event.pk).update(calendar_sequence=F("calendar_sequence") + 1)
+        if times_changed or details_changed:
+            event.refresh_from_db(fields=["calendar_sequence"])
+        if moved or details_changed:
+            subject = _("Update: %(title)s") if details_changed else _("New time: %(title)s")
             _attendees_notify(
                 event=event,
                 kind=EventMessage.Kind.CHANGE,
                 sender=actor,
-                subject=_("New time: %(title)s") % {"title": event.title},
+                # Stored in the editor's language; each notice is rebuilt in its reader's.
+                subject=subject % {"title": event.title},
                 body="",
                 include_waitlisted=True,
+                changes={"old": before, "new": after, "shifts": moved},
             )
     return event
 
@@ -854,6 +884,7 @@ def _attendees_notify(
     subject: str,
     body: str,
     include_waitlisted: bool,
+    changes: dict[str, Any] | None = None,
 ) -> EventMessage | None:
     recipients = _recipient_ids(event, include_waitlisted=include_waitlisted)
     if not recipients:
@@ -866,6 +897,7 @@ def _attendees_notify(
         body=body,
         include_waitlisted=include_waitlisted,
         recipient_ids=recipients,
+        changes=changes or {},
     )
     batches = range((len(recipients) + MESSAGE_BATCH_SIZE - 1) // MESSAGE_BATCH_SIZE)
 
@@ -938,39 +970,27 @@ def event_message_attendees(
 def _message_subject(message: EventMessage, event: Event) -> str:
     if message.kind == EventMessage.Kind.HOST:
         return f"{event.title}: {message.subject}"
-    if message.kind == EventMessage.Kind.CHANGE:
-        # Stored in the language of whoever changed the time; each attendee reads it in theirs.
-        return _("New time: %(title)s") % {"title": event.title}
     return message.subject
 
 
-def _message_text(message: EventMessage, event: Event, attendances: list[Attendance]) -> str:
-    if message.kind == EventMessage.Kind.CHANGE:
-        lines = [
-            _("The time of “%(title)s” has changed.") % {"title": event.title},
-            "",
-            _("Your new time:"),
-        ]
-        lines += [f"- {event_when_text(event, a.shift)}" for a in attendances]
-        lines += [
-            "",
-            _("If you can no longer come, please cancel your spot so someone else can have it."),
-        ]
-    else:
-        lines = [
-            message.body,
-            "",
-            "—",
-            _("The hosts of “%(title)s” (%(when)s) sent you this message because you signed up.")
-            % {"title": event.title, "when": event_when_text(event)},
-        ]
-    lines += ["", _("Event page: %(url)s") % {"url": event_page_url(event)}]
+def _message_text(message: EventMessage, event: Event) -> str:
+    lines = [
+        message.body,
+        "",
+        "—",
+        _("The hosts of “%(title)s” (%(when)s) sent you this message because you signed up.")
+        % {"title": event.title, "when": event_when_text(event)},
+        "",
+        _("Event page: %(url)s") % {"url": event_page_url(event)},
+    ]
     return "\n".join(lines) + "\n"
 
 
 def event_message_batch_deliver(*, message_id: int, batch: int) -> int:
-    """Send one batch of a message (called by its task). Idempotent: the batch is recorded
-    under a row lock in the same transaction that enqueues its mail."""
+    """Send one batch of a message (called by its task); returns how many mails it queued.
+    Idempotent: the batch is recorded under a row lock in the same transaction that enqueues
+    its mail. A change notice is built per person (emails.event_changed_email) from what the
+    edit recorded; someone who can see none of the changes gets nothing."""
     with transaction.atomic():
         message = (
             EventMessage.objects.select_for_update(of=("self",))
@@ -995,17 +1015,29 @@ def event_message_batch_deliver(*, message_id: int, batch: int) -> int:
             by_person.setdefault(attendance.person_id, []).append(attendance)
         if event.status == Event.Status.CANCELLED and message.kind == EventMessage.Kind.CHANGE:
             by_person = {}
+        sent = 0
         for person_attendances in by_person.values():
             person = person_attendances[0].person
             with translation.override(recipient_language(person)):
-                _mail(
-                    to=person.email or "",
-                    subject=_message_subject(message, event),
-                    body=_message_text(message, event, person_attendances),
-                )
+                if message.kind == EventMessage.Kind.CHANGE:
+                    for attendance in person_attendances:
+                        attendance.event = event  # the locked row, with the current SEQUENCE
+                    notice = emails.event_changed_email(
+                        event=event, attendances=person_attendances, changes=message.changes
+                    )
+                    if notice is None:
+                        continue
+                    email_enqueue(notice)
+                else:
+                    _mail(
+                        to=person.email or "",
+                        subject=_message_subject(message, event),
+                        body=_message_text(message, event),
+                    )
+            sent += 1
         message.batches_sent = [*message.batches_sent, batch]
         message.save(update_fields=["batches_sent"])
-    return len(by_person)
+    return sent
 
 
 # --- at the door and after the event ----------------------------------------------------------

@@ -132,17 +132,16 @@ def test_changing_the_time_reschedules_reminders_and_tells_attendees(
     assert "2 p.m." in mail.outbox[0].body
 
 
-def test_an_edit_without_a_time_change_emails_nobody(
-    member, organizer, django_capture_on_commit_callbacks
-):
+def test_a_description_edit_emails_nobody(member, organizer, django_capture_on_commit_callbacks):
+    # Title, place and link edits do mail attendees: test_event_change_notices.py.
     event = host_event(member, publish_as=organizer)
     rsvp(event, guest("ana@example.org"))
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        event_update(event=event, actor=member, title="Canvass Chelsea and Flatiron")
+        event_update(event=event, actor=member, description="Bring water.")
     assert mail.outbox == []
     event.refresh_from_db()
-    assert event.title == "Canvass Chelsea and Flatiron"
+    assert event.description == "Bring water."
     assert event.calendar_sequence == 0
 
 
