@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
+from datetime import date
 from typing import Any, Literal
 
 from django.conf import settings
@@ -17,6 +18,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
+from django.db.models import F, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -29,6 +31,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from groundswell.accounts.models import User
+from groundswell.accounts.selectors import profile_for_owner
 from groundswell.core.ratelimit import (
     RATE_LIMITED_MESSAGE,
     RATE_LIMITED_STATUS,
@@ -51,6 +54,7 @@ from groundswell.events.policies import event_for_manager
 from groundswell.events.selectors import MAX_RADIUS_MILES, event_card, events_search
 from groundswell.events.selectors_hosting import (
     campaign_by_slug,
+    campaigns_open,
     campaigns_with_totals,
     event_attendees,
     event_checkin_list,
@@ -59,6 +63,7 @@ from groundswell.events.selectors_hosting import (
     event_shifts,
     events_hosted_by,
     events_pending_approval,
+    groups_for_hosting,
 )
 from groundswell.events.services_hosting import (
     attendance_mark,
@@ -201,6 +206,8 @@ def _event_form_page(
 @require_http_methods(["GET", "POST"])
 @login_required
 def event_create_view(request: MemberRequest) -> HttpResponse:
+    """`?campaign=<slug>` prefills from an open campaign; `?group=<id>` picks one of the
+    member's groups (the ones the form offers). Anything else in them is ignored."""
     initial: dict[str, Any] = {}
     slug = request.GET.get("campaign", "")
     if slug:
@@ -213,6 +220,12 @@ def event_create_view(request: MemberRequest) -> HttpResponse:
                 "description": campaign.template_description,
                 "date": campaign.starts_on,
             }
+    group_id = _int_or_none(request.GET.get("group"))
+    if group_id is not None:
+        # The same rule as the form's choices, so a prefilled group is always a valid choice.
+        group = groups_for_hosting(request.user).filter(pk=group_id).only("pk").first()
+        if group is not None:
+            initial["group"] = group.pk
     return _event_form_page(request, event=None, initial=initial, formset_initial=[])
 
 
@@ -693,12 +706,28 @@ def _campaign_map_data(page: Page, near: Any) -> dict[str, Any]:
 
 @require_safe
 def campaign_detail_view(request: HttpRequest, slug: str) -> HttpResponse:
+    """The campaign's events. Like the finder, a signed-in member's profile ZIP is the place
+    when the URL names none (`?near=` with nothing lists by date)."""
     campaign = campaign_by_slug(slug)
-    form = NearForm(request.GET or None)
+    params = request.GET.copy()
+    country = "US"
+    from_profile = False
+    if "near" not in params and request.user.is_authenticated:
+        profile = profile_for_owner(user=request.user)
+        if profile.postal_code:
+            params["near"] = profile.postal_code
+            country = profile.country or "US"
+            from_profile = True
+    form = NearForm(params or None)
+    if from_profile and not form.is_valid():
+        form, from_profile = NearForm(), False  # a profile ZIP the box can't hold: no place
     near = None
     if form.is_valid() and form.cleaned_data["near"]:
-        near = postal_code_find(country="US", code=form.cleaned_data["near"])
-        if near is None:
+        near = postal_code_find(country=country, code=form.cleaned_data["near"])
+        if near is None and from_profile:
+            # A profile ZIP we don't know is not the visitor's mistake here: list by date.
+            from_profile = False
+        elif near is None:
             form.add_error(
                 "near",
                 _("We don't know the ZIP code “%(code)s”. Check it and try again.")
@@ -719,7 +748,7 @@ def campaign_detail_view(request: HttpRequest, slug: str) -> HttpResponse:
     totals = None
     if _is_staff(request.user):
         totals = campaigns_with_totals().filter(pk=campaign.pk).first()
-    query = urlencode({"near": form.cleaned_data["near"]}) if near else ""
+    query = urlencode({"near": form.cleaned_data["near"]}) if near and not from_profile else ""
     return render(
         request,
         "events/campaign_detail.html",
@@ -727,6 +756,7 @@ def campaign_detail_view(request: HttpRequest, slug: str) -> HttpResponse:
             "campaign": campaign,
             "form": form,
             "near": near,
+            "from_profile": from_profile and near is not None,
             "page": page,
             "totals": totals,
             "page_query": query,
@@ -738,12 +768,23 @@ def campaign_detail_view(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+def _campaigns_current(*, today: date) -> QuerySet[EventCampaign]:
+    """The campaigns members may join: open, and not over (or with no last day); the next to
+    start first."""
+    return (
+        campaigns_open()
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+        .order_by(F("starts_on").asc(nulls_last=True), "name", "pk")
+    )
+
+
 @require_safe
-@login_required
-def campaign_list_view(request: MemberRequest) -> HttpResponse:
-    _require_staff(request)
-    page = _page(request, campaigns_with_totals(), 50)
-    return render(request, "events/campaign_list.html", {"page": page})
+def campaign_list_view(request: HttpRequest) -> HttpResponse:
+    """Everyone sees the current campaigns; staff see every campaign with its totals."""
+    staff = _is_staff(request.user)
+    campaigns = campaigns_with_totals() if staff else _campaigns_current(today=timezone.localdate())
+    page = _page(request, campaigns, 50)
+    return render(request, "events/campaign_list.html", {"page": page, "staff_view": staff})
 
 
 @require_http_methods(["GET", "POST"])
