@@ -116,6 +116,15 @@ def event_attendees(
     )
 
 
+def event_has_attendees(*, event: Event) -> bool:
+    """Anyone going or on a waitlist, from the shifts' counters (one query)."""
+    return (
+        Shift.objects.filter(event=event)
+        .filter(Q(confirmed_count__gt=0) | Q(waitlist_count__gt=0))
+        .exists()
+    )
+
+
 def event_checkin_list(*, event: Event, text: str = "") -> QuerySet[Attendance]:
     """Who may walk through the door: people going (and the waitlist, who often come
     anyway), by name; `text` narrows by name or email."""

@@ -59,6 +59,7 @@ from groundswell.events.selectors_hosting import (
     event_attendees,
     event_checkin_list,
     event_cohosts,
+    event_has_attendees,
     event_messages_recent,
     event_shifts,
     events_hosted_by,
@@ -172,6 +173,7 @@ def _event_form_page(
                 if event is None:
                     event = event_create(host=user, actor=user, shifts=specs, **fields)
                 else:
+                    sequence_before = event.calendar_sequence
                     event = event_update(event=event, actor=user, shifts=specs, **fields)
             except ValidationError as error:
                 _form_error(form, error)
@@ -187,6 +189,15 @@ def _event_form_page(
                                 "We will email you when it is published."
                             ),
                         )
+                elif event.calendar_sequence > sequence_before and event_has_attendees(event=event):
+                    # event_update bumps the sequence exactly when it queues a change notice.
+                    messages.success(
+                        request,
+                        _(
+                            "Your changes are saved. Everyone who RSVPed will get an email "
+                            "listing what changed."
+                        ),
+                    )
                 else:
                     messages.success(request, _("Your changes are saved."))
                 return redirect("event_manage", event_id=event.pk)

@@ -374,3 +374,66 @@ def test_a_co_host_outside_the_group_edits_and_the_group_stays(client, member, o
     assert response.status_code == 302
     event.refresh_from_db()
     assert (event.title, event.group) == ("Chelsea canvass, round 2", group)
+
+
+def _edit_form_values(client, event) -> dict[str, str]:
+    """What the edit form holds now, as a browser would post it back unchanged."""
+    from html.parser import HTMLParser
+
+    class Fields(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.values: dict[str, str] = {}
+            self._select = self._textarea = None
+
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            name = attrs.get("name")
+            if tag == "input" and name and attrs.get("type") not in ("submit", "checkbox"):
+                self.values[name] = attrs.get("value") or ""
+            elif tag == "input" and name and "checked" in attrs:
+                self.values[name] = attrs.get("value") or "on"
+            elif tag == "select" and name:
+                self._select = name
+            elif tag == "option" and self._select and "selected" in attrs:
+                self.values[self._select] = attrs.get("value") or ""
+            elif tag == "textarea" and name:
+                self._textarea = name
+                self.values[name] = ""
+
+        def handle_endtag(self, tag):
+            if tag == "select":
+                self._select = None
+            if tag == "textarea":
+                self._textarea = None
+
+        def handle_data(self, data):
+            if self._textarea:
+                self.values[self._textarea] += data
+
+    parser = Fields()
+    parser.feed(client.get(f"/events/{event.pk}/edit/").content.decode())
+    parser.values.pop("add_shift", None)
+    return parser.values
+
+
+@pytest.mark.parametrize(
+    ("change", "with_attendee", "told"),
+    [
+        ({"title": "Chelsea canvass, new name"}, True, True),
+        ({"description": "Bring water."}, True, False),  # description alone mails nobody
+        ({"title": "Chelsea canvass, new name"}, False, False),  # nobody to tell
+    ],
+)
+def test_the_saved_message_says_when_attendees_are_emailed(
+    member_client, member, organizer, change, with_attendee, told
+):
+    event = host_event(member, publish_as=organizer)
+    if with_attendee:
+        rsvp(event, guest("ana@example.org"))
+    data = _edit_form_values(member_client, event)
+    data.update(change)
+    response = member_client.post(f"/events/{event.pk}/edit/", data, follow=True)
+    page = response.content.decode()
+    assert "Your changes are saved." in page
+    assert ("Everyone who RSVPed will get an email" in page) is told
