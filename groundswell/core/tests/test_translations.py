@@ -290,6 +290,7 @@ def test_home_page_in_french(client):
     assert "Aller au contenu principal" in page
     assert "Se connecter" in page
     assert "Changer de langue" in page
+    assert '<a href="/events/campaigns/">Journées d\'action</a>' in page  # days of action
     assert "Skip to main content" not in page
 
 
