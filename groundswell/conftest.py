@@ -78,3 +78,15 @@ def _no_print(capsys):
     yield
     captured = capsys.readouterr()
     assert not captured.out, f"test printed to stdout: {captured.out[:200]!r}"
+
+
+@pytest.fixture
+def rate_limit_window_start(monkeypatch):
+    """Hold the rate limiter's clock at midnight UTC, where every window (minute, 10 minutes,
+    hour, day) starts: a test can't straddle two windows and flake."""
+    import time
+
+    from groundswell.core import ratelimit
+
+    midnight = time.time() // 86400 * 86400
+    monkeypatch.setattr(ratelimit, "_now", lambda: midnight)

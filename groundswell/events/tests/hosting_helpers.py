@@ -71,3 +71,26 @@ def move_to_past(event: Event, *, hours_ago: int = 3) -> Event:
     )
     event.refresh_from_db()
     return event
+
+
+def event_form_data(**overrides: str) -> dict[str, str]:
+    """What the "host an event" form posts for one 10:00-12:00 slot next week in 10001."""
+    data = {
+        "event_type": "canvass",
+        "title": "Saturday canvass",
+        "description": "Meet at the library.",
+        "date": next_week_local(10).date().isoformat(),
+        "start_time": "10:00",
+        "end_time": "12:00",
+        "capacity": "12",
+        "postal_code": "10001",
+        "venue_name": "Chelsea Library",
+        "form-TOTAL_FORMS": "1",
+        "form-INITIAL_FORMS": "0",
+        "form-0-date": "",
+        "form-0-start_time": "",
+        "form-0-end_time": "",
+        "form-0-capacity": "",
+    }
+    data.update(overrides)
+    return data

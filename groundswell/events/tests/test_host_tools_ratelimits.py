@@ -4,25 +4,21 @@ The attempt over the limit gets 429, the message, and the form with what the hos
 from __future__ import annotations
 
 import html
-import time
 
 import pytest
 
 from groundswell.core import ratelimit
 from groundswell.events.models import Event, EventMessage
-from groundswell.events.tests.hosting_helpers import guest, host_event, next_week_local, rsvp
+from groundswell.events.tests.hosting_helpers import (
+    event_form_data,
+    guest,
+    host_event,
+    rsvp,
+)
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("rate_limit_window_start")]
 
 LIMITED = "too many times in a short while"
-
-
-@pytest.fixture(autouse=True)
-def _at_the_start_of_a_window(monkeypatch):
-    """Hold the limiter's clock at midnight UTC, where every window (minute, 10 minutes,
-    hour, day) starts: a test can't straddle two windows and flake."""
-    midnight = time.time() // 86400 * 86400
-    monkeypatch.setattr(ratelimit, "_now", lambda: midnight)
 
 
 def _limit(action: str) -> int:
@@ -30,25 +26,7 @@ def _limit(action: str) -> int:
 
 
 def _event_form(title: str, **overrides: str) -> dict[str, str]:
-    data = {
-        "event_type": "canvass",
-        "title": title,
-        "description": "Meet at the library.",
-        "date": next_week_local(10).date().isoformat(),
-        "start_time": "10:00",
-        "end_time": "12:00",
-        "capacity": "12",
-        "postal_code": "10001",
-        "venue_name": "Chelsea Library",
-        "form-TOTAL_FORMS": "1",
-        "form-INITIAL_FORMS": "0",
-        "form-0-date": "",
-        "form-0-start_time": "",
-        "form-0-end_time": "",
-        "form-0-capacity": "",
-    }
-    data.update(overrides)
-    return data
+    return event_form_data(title=title, **overrides)
 
 
 def test_one_event_too_many_in_an_hour_is_refused_and_keeps_the_form(member_client, member):

@@ -14,6 +14,7 @@ from groundswell.conftest import make_member
 from groundswell.events.models import Attendance, Event, EventCoHost, Shift
 from groundswell.events.services_hosting import event_cohost_add, host_trust_grant
 from groundswell.events.tests.hosting_helpers import (
+    event_form_data,
     first_shift,
     guest,
     host_event,
@@ -25,35 +26,13 @@ from groundswell.people.models import PhoneNumber
 pytestmark = pytest.mark.django_db
 
 
-def _form_data(**overrides):
-    data = {
-        "event_type": "canvass",
-        "title": "Saturday canvass",
-        "description": "Meet at the library.",
-        "date": next_week_local(10).date().isoformat(),
-        "start_time": "10:00",
-        "end_time": "12:00",
-        "capacity": "12",
-        "postal_code": "10001",
-        "venue_name": "Chelsea Library",
-        "form-TOTAL_FORMS": "1",
-        "form-INITIAL_FORMS": "0",
-        "form-0-date": "",
-        "form-0-start_time": "",
-        "form-0-end_time": "",
-        "form-0-capacity": "",
-    }
-    data.update(overrides)
-    return data
-
-
 # --- create and edit ----------------------------------------------------------------------
 
 
 def test_create_with_a_second_time_slot(member_client, member):
     response = member_client.post(
         "/events/new/",
-        _form_data(
+        event_form_data(
             **{"form-0-start_time": "13:00", "form-0-end_time": "15:00", "form-0-capacity": "4"}
         ),
     )
@@ -67,7 +46,9 @@ def test_create_with_a_second_time_slot(member_client, member):
 
 
 def test_add_another_time_slot_works_without_javascript(member_client):
-    data = _form_data(add_shift="1", **{"form-0-start_time": "13:00", "form-0-end_time": "15:00"})
+    data = event_form_data(
+        add_shift="1", **{"form-0-start_time": "13:00", "form-0-end_time": "15:00"}
+    )
     response = member_client.post("/events/new/", data)
     assert response.status_code == 200
     assert not Event.objects.exists()
@@ -81,7 +62,7 @@ def test_add_another_time_slot_works_without_javascript(member_client):
 
 def test_service_errors_show_at_their_fields(member_client):
     response = member_client.post(
-        "/events/new/", _form_data(postal_code="00000", start_time="12:00", end_time="11:00")
+        "/events/new/", event_form_data(postal_code="00000", start_time="12:00", end_time="11:00")
     )
     assert response.status_code == 400
     html = response.content.decode()
@@ -93,7 +74,7 @@ def test_service_errors_show_at_their_fields(member_client):
 
 def test_a_trusted_host_is_published_and_told_so(member_client, member, organizer):
     host_trust_grant(user=member, actor=organizer)
-    response = member_client.post("/events/new/", _form_data(), follow=True)
+    response = member_client.post("/events/new/", event_form_data(), follow=True)
     assert "Your event is published." in response.content.decode()
 
 
@@ -364,7 +345,7 @@ def test_a_co_host_outside_the_group_edits_and_the_group_stays(client, member, o
     client.force_login(cohost)
     html = client.get(f"/events/{event.pk}/edit/").content.decode()
     assert f'<option value="{group.pk}" selected>Chelsea for Change</option>' in html
-    data = _form_data(
+    data = event_form_data(
         title="Chelsea canvass, round 2",
         group=str(group.pk),
         first_shift_id=str(first_shift(event).pk),

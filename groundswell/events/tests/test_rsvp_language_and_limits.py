@@ -4,31 +4,22 @@ rate limited per address and per email."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 
 import pytest
 from django.core import mail
 from django.urls import reverse
 
 from groundswell.conftest import make_member
-from groundswell.core import ratelimit
 from groundswell.events.models import Attendance, Shift
 from groundswell.events.tests.rsvp_helpers import make_event, zip_code
 from groundswell.people.models import Person
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("rate_limit_window_start")]
 
 
 @pytest.fixture
 def host(db):
     return make_member("host@example.org", given_name="Hana", family_name="Host")
-
-
-@pytest.fixture(autouse=True)
-def _at_the_start_of_a_window(monkeypatch):
-    """The limiter's windows all start at midnight: the test never straddles one."""
-    midnight = datetime(2026, 11, 26, tzinfo=UTC).timestamp()
-    monkeypatch.setattr(ratelimit, "_now", lambda: midnight)
 
 
 def _guest(email="gail@example.org", **overrides):

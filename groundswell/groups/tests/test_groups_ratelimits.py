@@ -5,7 +5,6 @@ the form with what was typed), and the link limit for members in their first day
 from __future__ import annotations
 
 import html
-import time
 from datetime import timedelta
 
 import pytest
@@ -24,17 +23,9 @@ from groundswell.groups.services import (
 from groundswell.groups.tests.conftest import new_group
 from groundswell.groups.text import post_link_count
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("rate_limit_window_start")]
 
 LIMITED = "too many times in a short while"
-
-
-@pytest.fixture(autouse=True)
-def _at_the_start_of_a_window(monkeypatch):
-    """Hold the limiter's clock at midnight UTC, where every window (minute, 10 minutes,
-    hour, day) starts: a test can't straddle two windows and flake."""
-    midnight = time.time() // 86400 * 86400
-    monkeypatch.setattr(ratelimit, "_now", lambda: midnight)
 
 
 def _limit(action: str) -> int:
