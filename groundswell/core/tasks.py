@@ -161,14 +161,17 @@ def task_results_prune_schedule(*, now: datetime | None = None) -> bool:
         return not queued
     # django-tasks-rq raises the django-tasks backport's exception, not Django's.
     from django_tasks.exceptions import TaskResultDoesNotExist as BackportResultDoesNotExist
+    from rq.exceptions import NoSuchJobError
 
     queued_id = cache.get(PRUNE_NEXT_CACHE_KEY)
     if queued_id is not None:
         try:
             if backend.get_result(queued_id).status == TaskResultStatus.READY:
                 return False
-        except (TaskResultDoesNotExist, BackportResultDoesNotExist):
-            pass  # the queue lost it (e.g. Redis was emptied): queue a new one
+        except (TaskResultDoesNotExist, BackportResultDoesNotExist, NoSuchJobError):
+            # The queue lost it (e.g. Redis was emptied, or the job was removed between two
+            # lookups): queue a new one. A spare run is harmless; a missing one is not.
+            pass
     result = task_results_prune.using(run_after=due).enqueue()
     cache.set(PRUNE_NEXT_CACHE_KEY, result.id, timeout=None)
     return True

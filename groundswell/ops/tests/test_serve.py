@@ -42,7 +42,9 @@ def scratch_database_url():
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@pytest.mark.xdist_group("serve")
+# With REDIS_URL, serve queues the daily prune on the shared Redis's "default" queue: it runs
+# on the same xdist worker as the other tests of that queue (core/tests/test_task_prune.py).
+@pytest.mark.xdist_group("redis-default-queue")
 def test_serve_starts_web_and_worker_then_stops_on_ctrl_c(tmp_path: Path, scratch_database_url):
     port = _free_port()
     env = {
