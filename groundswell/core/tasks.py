@@ -166,7 +166,9 @@ def task_results_prune_schedule(*, now: datetime | None = None) -> bool:
     queued_id = cache.get(PRUNE_NEXT_CACHE_KEY)
     if queued_id is not None:
         try:
-            if backend.get_result(queued_id).status == TaskResultStatus.READY:
+            # Compared by value: django-tasks-rq answers with the backport's status enum.
+            status = backend.get_result(queued_id).status
+            if str(getattr(status, "value", status)) == TaskResultStatus.READY.value:
                 return False
         except (TaskResultDoesNotExist, BackportResultDoesNotExist, NoSuchJobError):
             # The queue lost it (e.g. Redis was emptied, or the job was removed between two
