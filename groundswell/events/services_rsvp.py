@@ -160,10 +160,11 @@ def attendance_email_send(*, attendance_id: int, kind: str, language: str) -> st
     if attendance is None or attendance.status != kind:
         return "skipped"
     build = emails.rsvp_confirmed_email if kind == "confirmed" else emails.rsvp_waitlisted_email
-    if not language_supported(attendance.person.preferred_language):
-        language = language_supported(language) or settings.LANGUAGE_CODE
-    else:
-        language = recipient_language(attendance.person)
+    language = (
+        language_supported(attendance.person.preferred_language)
+        or language_supported(language)
+        or settings.LANGUAGE_CODE
+    )
     with translation.override(language):
         message = build(attendance=attendance)
     message.send()
