@@ -189,6 +189,10 @@ class Shift(models.Model):
 
     class Meta:
         ordering = ["starts_at", "id"]
+        indexes = [
+            # The reminder planner looks up the shifts starting in the next day or so.
+            models.Index(fields=["starts_at"], name="events_shift_starts_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(ends_at__gt=F("starts_at")), name="events_shift_ends_after_start"
@@ -317,3 +321,21 @@ class EventMessage(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class ReminderPlan(models.Model):
+    """One row: how far ahead event reminders are queued, and when the planner runs next.
+
+    Reminders are queued a couple of hours before they are due, one task per shift and kind
+    (decision 0016), so the task queue never holds a row per RSVP for every future event.
+    `planned_until`: every reminder due before it is queued. `next_run_at`: when the queued
+    planner run is due; a run queues its successor only once that time has come, so
+    duplicate runs never fork the schedule.
+    """
+
+    planned_until = models.DateTimeField(null=True, blank=True)
+    next_run_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"reminders planned until {self.planned_until}"

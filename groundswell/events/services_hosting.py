@@ -44,11 +44,11 @@ from groundswell.events.models import (
 )
 from groundswell.events.policies import event_can_manage
 from groundswell.events.selectors import LONGEST_LISTED_EVENT
-from groundswell.events.services_rsvp import (
-    event_attendees_notify_cancelled,
+from groundswell.events.services_reminders import (
     event_reminders_reschedule,
-    shift_capacity_set,
+    shift_reminders_plan,
 )
+from groundswell.events.services_rsvp import event_attendees_notify_cancelled, shift_capacity_set
 from groundswell.geo.selectors import postal_code_find, postal_code_normalize
 from groundswell.groups.models import GroupMembership
 from groundswell.people.models import Person
@@ -428,12 +428,15 @@ def event_create(
         else:
             event.status = Event.Status.PENDING
         event.save()
-        Shift.objects.bulk_create(
+        created = Shift.objects.bulk_create(
             [
                 Shift(event=event, starts_at=start, ends_at=end, capacity=spec.capacity)
                 for spec, start, end in built
             ]
         )
+        # An event starting within the day: its reminders may be due before the planner's
+        # next run.
+        shift_reminders_plan(shifts=created, time_zone=event.time_zone, now=now)
         audit_record(
             actor=actor,
             action="event.create",

@@ -1,4 +1,4 @@
-"""RSVPs: attend, cancel, waitlists, capacity changes, reminders and door check-in.
+"""RSVPs: attend, cancel, waitlists, capacity changes, replies to reminders, door check-in.
 
 The scarce resource is the Shift row. Every write that changes who holds a place locks that
 one row (`select_for_update`), late and once per transaction, re-reads what it needs under
@@ -7,8 +7,8 @@ the lock, writes the attendances and moves the counters with F(). The database b
 constraint keeps `confirmed_count <= capacity`.
 
 Mail and tasks leave only after commit (`email_enqueue` and `transaction.on_commit`).
-Reminders are tasks due at their time (`run_after`), one per attendance and kind; the task
-re-checks everything under a row lock and sets a sent-at flag, so it sends at most once.
+Reminders are not queued per RSVP: services_reminders queues one task per shift and kind
+shortly before it is due, and it reminds whoever is confirmed then (decision 0016).
 
 These functions open `transaction.atomic()` but not a durable one, so a caller (the OSDI
 record_attendance_helper, walk-in sign-up) may match the person and RSVP in one transaction.
@@ -19,9 +19,8 @@ from __future__ import annotations
 import logging
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -41,21 +40,6 @@ from groundswell.people.services import person_match_or_create
 
 logger = logging.getLogger(__name__)
 
-REMINDER_DAY_BEFORE = "day_before"
-REMINDER_DAY_OF = "day_of"
-REMINDER_KINDS = (REMINDER_DAY_BEFORE, REMINDER_DAY_OF)
-REMINDER_SENT_FIELDS = {
-    REMINDER_DAY_BEFORE: "reminder_day_before_sent_at",
-    REMINDER_DAY_OF: "reminder_day_of_sent_at",
-}
-# The day-of reminder: three hours before, not before 7:00 in the event's zone unless the
-# event starts before 8:00 (then an hour before).
-DAY_OF_LEAD = timedelta(hours=3)
-DAY_OF_EARLIEST = time(7, 0)
-DAY_OF_EARLY_LEAD = timedelta(hours=1)
-# After a time change, a reminder sent more than this long before its new due time was about
-# the old time: it is cleared so the reminder goes out again for the new time.
-RESEND_TOLERANCE = timedelta(hours=1)
 # People whose mail bounces or who complained get no reminders; an unsubscribed person still
 # gets the messages about an RSVP they made (they are transactional, not bulk mail).
 UNDELIVERABLE = (Person.EmailStatus.BOUNCING, Person.EmailStatus.SPAM_COMPLAINT)
@@ -96,52 +80,6 @@ def _event_check_open(event: Event) -> None:
         raise ValidationError(_("This event is not open for RSVPs yet."), code="not_published")
 
 
-def reminder_due_times(*, starts_at: datetime, time_zone: str) -> dict[str, datetime]:
-    """When each reminder is due for a shift starting at `starts_at` (aware, any zone).
-
-    The day-before reminder goes at the same wall-clock time the day before, in the event's
-    zone (so a daylight-saving change in between does not shift it by an hour).
-    """
-    zone = ZoneInfo(time_zone)
-    local = starts_at.astimezone(zone)
-    day_before = (local - timedelta(days=1)).astimezone(zone)
-    day_of = local - DAY_OF_LEAD
-    earliest = datetime.combine(local.date(), DAY_OF_EARLIEST, tzinfo=zone)
-    if day_of < earliest:
-        day_of = min(earliest, local - DAY_OF_EARLY_LEAD)
-    return {
-        REMINDER_DAY_BEFORE: day_before.astimezone(UTC),
-        REMINDER_DAY_OF: day_of.astimezone(UTC),
-    }
-
-
-def _reminders_schedule(*, attendance_id: int, starts_at: datetime, time_zone: str) -> None:
-    """Enqueue this attendance's reminders that are still due. Call it after commit."""
-    from groundswell.events.tasks import attendance_reminder_send
-
-    backend = attendance_reminder_send.get_backend()
-    if not backend.supports_defer:
-        # Only the test suite's immediate backend lacks run_after; running a reminder now
-        # would send it a day early, so it is left out.
-        logger.warning("task backend cannot defer tasks; reminders not scheduled")
-        return
-    now = timezone.now()
-    for kind, due in reminder_due_times(starts_at=starts_at, time_zone=time_zone).items():
-        if due <= now:
-            continue
-        attendance_reminder_send.using(run_after=due).enqueue(
-            attendance_id, kind, starts_at.isoformat()
-        )
-
-
-def _on_commit_schedule(attendance_id: int, starts_at: datetime, time_zone: str) -> None:
-    transaction.on_commit(
-        lambda: _reminders_schedule(
-            attendance_id=attendance_id, starts_at=starts_at, time_zone=time_zone
-        )
-    )
-
-
 def _on_commit_email(attendance_id: int, kind: str, language: str) -> None:
     from groundswell.events.tasks import attendance_email_send
 
@@ -150,8 +88,8 @@ def _on_commit_email(attendance_id: int, kind: str, language: str) -> None:
 
 def attendance_email_send(*, attendance_id: int, kind: str, language: str) -> str:
     """Send the confirmation ("confirmed") or waitlist ("waitlisted") mail of an RSVP, in the
-    person's language (else `language`, the one the RSVP was made in), and schedule a
-    confirmed RSVP's reminders. Nothing if the RSVP is gone or no longer in that state."""
+    person's language (else `language`, the one the RSVP was made in). Nothing if the RSVP
+    is gone or no longer in that state."""
     attendance = (
         Attendance.objects.select_related("event", "shift", "person")
         .filter(pk=attendance_id)
@@ -168,16 +106,11 @@ def attendance_email_send(*, attendance_id: int, kind: str, language: str) -> st
     with translation.override(language):
         message = build(attendance=attendance)
     message.send()
-    if kind == "confirmed":
-        _reminders_schedule(
-            attendance_id=attendance.pk,
-            starts_at=attendance.shift.starts_at,
-            time_zone=attendance.event.time_zone,
-        )
     return "sent"
 
 
-def _mailable(person: Person) -> bool:
+def person_mailable(person: Person) -> bool:
+    """Whether mail about an RSVP (confirmation, reminders, changes) may go to this person."""
     return bool(person.email) and person.email_status not in UNDELIVERABLE
 
 
@@ -299,10 +232,10 @@ def attendance_rsvp(
                 "source": attendance.source,
             },
         )
-        if _mailable(person):
-            # One task after commit builds and sends the mail (with its .ics) and schedules
-            # the reminders: rendering inside the transaction held the shift's lock, and each
-            # extra queue row is another write. Without an address there is nothing to send.
+        if person_mailable(person):
+            # One task after commit builds and sends the mail (with its .ics): rendering
+            # inside the transaction held the shift's lock, and each extra queue row is
+            # another write. Without an address there is nothing to send.
             _on_commit_email(
                 attendance.pk,
                 "confirmed" if confirmed else "waitlisted",
@@ -351,10 +284,9 @@ def _waitlist_promote(*, shift: Shift, actor: Any, now: datetime) -> list[Attend
             subject=attendance,
             details={"shift_id": shift.pk, "person_id": attendance.person_id},
         )
-        if _mailable(attendance.person):
+        if person_mailable(attendance.person):
             with translation.override(recipient_language(attendance.person)):
                 email_enqueue(emails.rsvp_promoted_email(attendance=attendance))
-        _on_commit_schedule(attendance.pk, shift.starts_at, attendance.event.time_zone)
     return promoted
 
 
@@ -504,7 +436,7 @@ def shift_capacity_set(*, shift: Shift, capacity: int | None, actor: Any = None)
         )
         for attendance in demoted:
             attendance.shift = locked
-            if _mailable(attendance.person):
+            if person_mailable(attendance.person):
                 with translation.override(recipient_language(attendance.person)):
                     email_enqueue(emails.rsvp_demoted_email(attendance=attendance))
         if not demoted:
@@ -513,43 +445,6 @@ def shift_capacity_set(*, shift: Shift, capacity: int | None, actor: Any = None)
 
 
 # --- Event changes (called by the host tools) ---------------------------------------------
-
-
-def event_reminders_reschedule(*, event: Event) -> None:
-    """After an event's or a shift's time changed: reminders follow the new times.
-
-    Bumps the event's calendar SEQUENCE, clears reminders that were sent for the old time,
-    and enqueues new reminder tasks; tasks scheduled for the old time find the shift moved
-    and do nothing. Telling attendees about the change is the caller's message.
-    """
-    now = timezone.now()
-    with transaction.atomic():
-        Event.objects.filter(pk=event.pk).update(calendar_sequence=F("calendar_sequence") + 1)
-        time_zone = Event.objects.values_list("time_zone", flat=True).get(pk=event.pk)
-        rows = list(
-            Attendance.objects.filter(
-                event_id=event.pk, status=Attendance.Status.CONFIRMED, shift__starts_at__gt=now
-            )
-            .select_related("shift")
-            .only(
-                "pk",
-                "shift__starts_at",
-                "reminder_day_before_sent_at",
-                "reminder_day_of_sent_at",
-            )
-        )
-        stale: dict[str, list[int]] = {kind: [] for kind in REMINDER_KINDS}
-        for attendance in rows:
-            due = reminder_due_times(starts_at=attendance.shift.starts_at, time_zone=time_zone)
-            for kind, field in REMINDER_SENT_FIELDS.items():
-                sent = getattr(attendance, field)
-                if sent is not None and sent < due[kind] - RESEND_TOLERANCE:
-                    stale[kind].append(attendance.pk)
-        for kind, ids in stale.items():
-            if ids:
-                Attendance.objects.filter(pk__in=ids).update(**{REMINDER_SENT_FIELDS[kind]: None})
-        for attendance in rows:
-            _on_commit_schedule(attendance.pk, attendance.shift.starts_at, time_zone)
 
 
 def event_attendees_notify_cancelled(*, event: Event) -> None:
@@ -564,58 +459,9 @@ def event_attendees_notify_cancelled(*, event: Event) -> None:
         .order_by("pk")
     )
     for attendance in attendances.iterator(chunk_size=500):
-        if _mailable(attendance.person):
+        if person_mailable(attendance.person):
             with translation.override(recipient_language(attendance.person)):
                 email_enqueue(emails.event_cancelled_email(attendance=attendance))
-
-
-# --- Reminders (called by the task) -------------------------------------------------------
-
-
-def attendance_reminder_deliver(
-    *,
-    attendance_id: int,
-    kind: str,
-    scheduled_starts_at: datetime,
-    now: datetime | None = None,
-) -> str:
-    """Send one reminder if it is still wanted; returns "sent" or why it was skipped.
-
-    Under a row lock: the attendance is still confirmed, the event published, the shift
-    still starts when the task was scheduled for (else a rescheduled task sends), the
-    reminder not yet sent and the shift not started. Then the flag is set and the mail
-    queued in the same transaction, so two runs send one email.
-    """
-    if kind not in REMINDER_SENT_FIELDS:
-        raise ValueError(f"unknown reminder kind {kind!r}")
-    field = REMINDER_SENT_FIELDS[kind]
-    now = now or timezone.now()
-    with transaction.atomic():
-        attendance = (
-            Attendance.objects.select_for_update(of=("self",))
-            .select_related("event", "shift", "person")
-            .filter(pk=attendance_id)
-            .first()
-        )
-        if attendance is None:
-            return "missing"
-        if attendance.status != Attendance.Status.CONFIRMED:
-            return "not_confirmed"
-        if attendance.event.status != Event.Status.PUBLISHED:
-            return "event_not_published"
-        if attendance.shift.starts_at != scheduled_starts_at:
-            return "rescheduled"
-        if getattr(attendance, field) is not None:
-            return "already_sent"
-        if attendance.shift.starts_at <= now:
-            return "too_late"
-        if not _mailable(attendance.person):
-            return "undeliverable"
-        setattr(attendance, field, now)
-        attendance.save(update_fields=[field, "updated_at"])
-        with translation.override(recipient_language(attendance.person)):
-            email_enqueue(emails.rsvp_reminder_email(attendance=attendance, kind=kind))
-    return "sent"
 
 
 # --- At the door (used by the host tools' check-in page) ----------------------------------

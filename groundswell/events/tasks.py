@@ -3,22 +3,27 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.tasks import task
 
-from groundswell.events import services_rsvp
+from groundswell.events import services_reminders, services_rsvp
 
 
 @task
-def attendance_reminder_send(attendance_id: int, kind: str, starts_at: str) -> str:
-    """Send one reminder, due at its time (run_after). `starts_at` is the shift's start when
-    it was scheduled: if the shift has moved since, this task does nothing (the task
-    scheduled by event_reminders_reschedule sends). Running it twice sends one email."""
-    return services_rsvp.attendance_reminder_deliver(
-        attendance_id=attendance_id,
-        kind=kind,
-        scheduled_starts_at=datetime.fromisoformat(starts_at),
+def shift_reminders_send(shift_id: int, kind: str, starts_at: str) -> dict[str, int] | str:
+    """Send a shift's reminder of one kind, due at its time (run_after). `starts_at` is the
+    shift's start when it was queued: if the shift has moved since, this task does nothing
+    (the one queued for the new time sends). Running it twice sends one email per person."""
+    return services_reminders.shift_reminders_deliver(
+        shift_id=shift_id, kind=kind, scheduled_starts_at=datetime.fromisoformat(starts_at)
     )
+
+
+@task
+def reminders_plan() -> dict[str, Any]:
+    """Hourly: queue the reminders due in the next two hours, and the next run."""
+    return services_reminders.reminders_plan_run()
 
 
 @task

@@ -67,10 +67,6 @@ def run_deferred(result: TaskResult) -> Any:
     return result.task.call(*result.args, **result.kwargs)
 
 
-def reminders_of(deferred: list[TaskResult], attendance_id: int) -> list[TaskResult]:
-    return [r for r in deferred if r.args and r.args[0] == attendance_id]
-
-
 def zip_code(code: str = "60601", **fields: Any) -> PostalCode:
     defaults = {"place_name": "Chicago", "admin1": "IL", "latitude": 41.88, "longitude": -87.62}
     defaults.update(fields)
@@ -139,3 +135,14 @@ def counts_match(shift: Shift) -> bool:
     confirmed = shift.attendances.filter(status=Attendance.Status.CONFIRMED).count()
     waitlisted = shift.attendances.filter(status=Attendance.Status.WAITLISTED).count()
     return (shift.confirmed_count, shift.waitlist_count) == (confirmed, waitlisted)
+
+
+def shift_reminders(deferred: list[TaskResult], shift_id: int | None = None) -> list[TaskResult]:
+    """The queued shift reminder tasks (of one shift, if given), in queue order."""
+    from groundswell.events.tasks import shift_reminders_send
+
+    return [
+        r
+        for r in deferred
+        if r.task.func is shift_reminders_send.func and shift_id in (None, r.args[0])
+    ]

@@ -12,11 +12,8 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from groundswell.events.models import CalendarFeed, Event, Shift
-from groundswell.events.services_rsvp import (
-    attendance_rsvp,
-    calendar_feed_regenerate,
-    event_reminders_reschedule,
-)
+from groundswell.events.services_reminders import event_reminders_reschedule
+from groundswell.events.services_rsvp import attendance_rsvp, calendar_feed_regenerate
 from groundswell.events.tests.rsvp_helpers import make_event, make_person
 from groundswell.groups.models import Group
 

@@ -15,11 +15,11 @@ from groundswell.events.services_hosting import (
     event_message_attendees,
     event_update,
 )
-from groundswell.events.services_rsvp import (
+from groundswell.events.services_reminders import (
     REMINDER_DAY_BEFORE,
-    attendance_cancel,
     attendance_reminder_deliver,
 )
+from groundswell.events.services_rsvp import attendance_cancel
 from groundswell.events.tests.hosting_helpers import guest, host_event, next_week_local, rsvp
 from groundswell.events.tests.rsvp_helpers import first_shift, make_event
 from groundswell.people.services import person_language_set

@@ -1,37 +1,48 @@
 """Reminders: due the day before and on the day, sent by tasks due at those times, never
-twice, never for cancelled RSVPs or events, and following the event when its time changes."""
+twice, never for cancelled RSVPs or events, and following the event when its time changes.
+
+The queue holds only the reminders due in the next couple of hours: one task per shift and
+kind, queued by the hourly planner or, for a shift created or moved inside the planned window,
+at once (decision 0016)."""
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
+from django.test import TestCase
 from django.utils import timezone
 
-from groundswell.events.models import Attendance, Event, Shift
-from groundswell.events.services_rsvp import (
+from groundswell.events.models import Attendance, Event, ReminderPlan, Shift
+from groundswell.events.services_reminders import (
+    PLAN_AHEAD,
+    PLAN_EVERY,
     REMINDER_DAY_BEFORE,
     REMINDER_DAY_OF,
-    attendance_cancel,
     attendance_reminder_deliver,
-    attendance_rsvp,
     event_reminders_reschedule,
     reminder_due_times,
+    reminders_plan_run,
+    shift_reminders_deliver,
 )
-from groundswell.events.tasks import attendance_reminder_send
+from groundswell.events.services_rsvp import attendance_cancel, attendance_rsvp
+from groundswell.events.tasks import reminders_plan, shift_reminders_send
+from groundswell.events.tests.hosting_helpers import host_event
 from groundswell.events.tests.rsvp_helpers import (
     deferred_tasks,  # noqa: F401  (the `deferred` fixture)
     first_shift,
     make_event,
     make_person,
-    reminders_of,
     run_deferred,
+    shift_reminders,
 )
 
 pytestmark = pytest.mark.django_db
 CHICAGO = ZoneInfo("America/Chicago")
+NEW_YORK = ZoneInfo("America/New_York")
 
 
 def _local(*args: int) -> datetime:
@@ -61,202 +72,369 @@ def test_day_before_keeps_the_clock_time_across_a_dst_change():
     assert due[REMINDER_DAY_BEFORE].tzinfo == UTC
 
 
-# --- Scheduling --------------------------------------------------------------------------------
+# --- Planning: the queue holds the next couple of hours, not every future event ------------
 
 
-def test_rsvp_schedules_both_reminders_at_their_times(
-    member, deferred, django_capture_on_commit_callbacks
-):
+def _plan(now):
+    """Run the planner at `now` and let what it queued after commit reach the queue."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return reminders_plan_run(now=now)
+
+
+def _planned(deferred, shift, now):
+    """Run the planner at `now`; the shift reminder tasks it queued for `shift`, by kind."""
+    before = len(deferred)
+    _plan(now)
+    return {t.args[1]: t for t in shift_reminders(deferred[before:], shift.pk)}
+
+
+def test_an_rsvp_queues_no_reminder_task(member, deferred, django_capture_on_commit_callbacks):
     event = make_event(member)
     with django_capture_on_commit_callbacks(execute=True):
-        attendance = attendance_rsvp(event=event, person=make_person("a@example.org")).attendance
-    tasks = reminders_of(deferred, attendance.pk)
+        attendance_rsvp(event=event, person=make_person("a@example.org"))
+    assert deferred == []
+    assert len(mail.outbox) == 1  # only the confirmation
+
+
+def test_the_planner_queues_each_reminder_shortly_before_it_is_due(member, deferred):
+    event = make_event(member)
     shift = first_shift(event)
     due = reminder_due_times(starts_at=shift.starts_at, time_zone=event.time_zone)
-    assert sorted((t.args[1], t.task.run_after) for t in tasks) == sorted(
-        (kind, when) for kind, when in due.items()
-    )
-    assert all(t.task.func is attendance_reminder_send.func for t in tasks)
-    assert all(datetime.fromisoformat(t.args[2]) == shift.starts_at for t in tasks)
-    # Only the confirmation went out now.
-    assert len(mail.outbox) == 1
+    # Two days before the day-before reminder: nothing of this shift is queued.
+    assert _planned(deferred, shift, due[REMINDER_DAY_BEFORE] - timedelta(days=2)) == {}
+    # An hour before it, it is queued, due at its time, naming the shift's start.
+    queued = _planned(deferred, shift, due[REMINDER_DAY_BEFORE] - timedelta(hours=1))
+    assert list(queued) == [REMINDER_DAY_BEFORE]
+    task = queued[REMINDER_DAY_BEFORE]
+    assert task.task.func is shift_reminders_send.func
+    assert task.task.run_after == due[REMINDER_DAY_BEFORE]
+    assert datetime.fromisoformat(task.args[2]) == shift.starts_at
+    # The planner never queues the same reminder twice, however often it runs.
+    assert _planned(deferred, shift, due[REMINDER_DAY_BEFORE] - timedelta(minutes=30)) == {}
+    queued = _planned(deferred, shift, due[REMINDER_DAY_OF] - timedelta(minutes=90))
+    assert {kind: t.task.run_after for kind, t in queued.items()} == {
+        REMINDER_DAY_OF: due[REMINDER_DAY_OF]
+    }
 
 
-def test_waitlisted_rsvp_gets_no_reminders_until_promoted(
-    member, deferred, django_capture_on_commit_callbacks
+def test_the_queue_holds_hours_not_every_future_event(member, deferred):
+    """A hundred future events, one a day: a planner run queues a window's reminders."""
+    now = timezone.now()
+    for day in range(100):
+        make_event(member, starts_at=now + timedelta(days=day, hours=5))
+    _plan(now)
+    # Within the next PLAN_AHEAD: at most one event's day-before reminder, and none of the
+    # others' (the first event's day-of reminder is due in 2-4 hours).
+    assert len(shift_reminders(deferred)) <= 2
+    assert all(t.task.run_after < now + PLAN_AHEAD for t in shift_reminders(deferred))
+
+
+def test_the_planner_keeps_one_schedule(member, deferred):
+    now = timezone.now()
+    _plan(now)
+    _plan(now)  # a duplicate run, or serve restarted
+    later = _plan(now + timedelta(minutes=20))
+    runs = [t for t in deferred if t.task.func is reminders_plan.func]
+    assert [t.task.run_after for t in runs] == [now + PLAN_EVERY]
+    assert later["next_run_queued"] is False
+    plan = ReminderPlan.objects.get()
+    assert plan.planned_until == now + timedelta(minutes=20) + PLAN_AHEAD
+    # The queued run, at its time, queues the next one.
+    assert _plan(now + PLAN_EVERY)["next_run_queued"] is True
+    runs = [t for t in deferred if t.task.func is reminders_plan.func]
+    assert [t.task.run_after for t in runs] == [now + PLAN_EVERY, now + 2 * PLAN_EVERY]
+
+
+def test_after_an_outage_the_planner_catches_up_what_is_still_useful(member, deferred):
+    now = timezone.now()
+    _plan(now - timedelta(days=3))  # then the worker was down for 3 days
+    soon = make_event(member, starts_at=now + timedelta(hours=10))
+    tomorrow = make_event(member, starts_at=now + timedelta(hours=20))
+    _plan(now)
+    # The 10-hours-away event's day-before reminder was due 14 h ago, before the catch-up
+    # window (PLAN_CATCH_UP, 12 h); the 20-hours-away one's was due 4 h ago: it goes now, its day-of not yet due.
+    assert shift_reminders(deferred, first_shift(soon).pk) == []
+    [late] = shift_reminders(deferred, first_shift(tomorrow).pk)
+    assert (late.args[1], late.task.run_after) == (REMINDER_DAY_BEFORE, now)
+    assert ReminderPlan.objects.get().planned_until == now + PLAN_AHEAD
+
+
+def test_the_planner_skips_cancelled_events(member, deferred):
+    event = make_event(member, status=Event.Status.CANCELLED)
+    shift = first_shift(event)
+    due = reminder_due_times(starts_at=shift.starts_at, time_zone=event.time_zone)
+    assert _planned(deferred, shift, due[REMINDER_DAY_BEFORE] - timedelta(minutes=5)) == {}
+
+
+def test_an_event_created_inside_the_planned_window_is_queued_at_once(
+    member, organizer, deferred, django_capture_on_commit_callbacks
 ):
-    event = make_event(member, capacity=1)
+    now = _noon_in_two_days(NEW_YORK)
+    _plan(now)
+    deferred.clear()
+    soon_start, far_start = now + timedelta(hours=3, minutes=30), now + timedelta(days=6)
     with django_capture_on_commit_callbacks(execute=True):
-        going = attendance_rsvp(event=event, person=make_person("a@example.org")).attendance
-        waiting = attendance_rsvp(event=event, person=make_person("b@example.org")).attendance
-    assert reminders_of(deferred, waiting.pk) == []
-    with django_capture_on_commit_callbacks(execute=True):
-        attendance_cancel(attendance=going)
-    assert len(reminders_of(deferred, waiting.pk)) == 2
+        soon, later = (
+            host_event(
+                organizer,
+                starts_at=start,
+                ends_at=start + timedelta(hours=2),
+                time_zone="America/New_York",
+                now=now,
+            )
+            for start in (soon_start, far_start)
+        )
+    [task] = shift_reminders(deferred, first_shift(soon).pk)
+    # Due 3 hours before; the day-before one is long past.
+    assert (task.args[1], task.task.run_after) == (REMINDER_DAY_OF, now + timedelta(minutes=30))
+    assert shift_reminders(deferred, first_shift(later).pk) == []
 
 
-def test_rsvp_inside_the_last_day_skips_the_day_before_reminder(
-    member, deferred, django_capture_on_commit_callbacks
-):
-    event = make_event(member, starts_at=timezone.now() + timedelta(hours=20))
-    with django_capture_on_commit_callbacks(execute=True):
-        attendance = attendance_rsvp(event=event, person=make_person("a@example.org")).attendance
-    assert [t.args[1] for t in reminders_of(deferred, attendance.pk)] == [REMINDER_DAY_OF]
+# --- Sending: once per person, and only when still wanted ------------------------------------
 
 
-def test_nothing_is_scheduled_when_the_transaction_rolls_back(
-    member, deferred, django_capture_on_commit_callbacks
-):
-    from django.db import transaction
-
-    event = make_event(member)
-
-    class Boom(Exception):
-        pass
-
-    with (
-        django_capture_on_commit_callbacks(execute=True) as callbacks,
-        pytest.raises(Boom),
-        transaction.atomic(),
-    ):
-        attendance_rsvp(event=event, person=make_person("a@example.org"))
-        raise Boom
-    assert callbacks == []
-    assert deferred == []
-    assert mail.outbox == []
-    assert not Attendance.objects.exists()
-
-
-# --- Sending: once, and only when still wanted ------------------------------------------------
-
-
-def _scheduled(member, deferred, capture, **event_fields):
+def _queued_for(member, deferred, capture, *, people=1, **event_fields):
+    """An event with `people` confirmed RSVPs, and its shift's two reminder tasks as the
+    planner queues them (by kind)."""
     event = make_event(member, **event_fields)
     with capture(execute=True):
-        attendance = attendance_rsvp(event=event, person=make_person("a@example.org")).attendance
+        attendances = [
+            attendance_rsvp(event=event, person=make_person(f"p{n}@example.org")).attendance
+            for n in range(people)
+        ]
     mail.outbox.clear()
-    tasks = {t.args[1]: t for t in reminders_of(deferred, attendance.pk)}
-    return event, attendance, tasks
+    shift = first_shift(event)
+    due = reminder_due_times(starts_at=shift.starts_at, time_zone=event.time_zone)
+    tasks = _planned(deferred, shift, due[REMINDER_DAY_BEFORE] - timedelta(minutes=5))
+    tasks |= _planned(deferred, shift, due[REMINDER_DAY_OF] - timedelta(minutes=5))
+    return event, attendances, tasks
 
 
-def test_a_reminder_task_run_twice_sends_one_email(
+def test_a_shift_reminder_goes_to_each_attendee_once(
     member, deferred, django_capture_on_commit_callbacks
 ):
-    _, attendance, tasks = _scheduled(member, deferred, django_capture_on_commit_callbacks)
+    _, attendances, tasks = _queued_for(
+        member, deferred, django_capture_on_commit_callbacks, people=3
+    )
     with django_capture_on_commit_callbacks(execute=True):
-        assert run_deferred(tasks[REMINDER_DAY_BEFORE]) == "sent"
-        assert run_deferred(tasks[REMINDER_DAY_BEFORE]) == "already_sent"
-    assert len(mail.outbox) == 1
+        assert run_deferred(tasks[REMINDER_DAY_BEFORE]) == {"sent": 3}
+        # Run twice (or queued twice): nobody is reminded twice.
+        assert run_deferred(tasks[REMINDER_DAY_BEFORE]) == {}
+    assert sorted(m.to[0] for m in mail.outbox) == [f"p{n}@example.org" for n in range(3)]
     message = mail.outbox[0]
     assert message.subject.startswith("Tomorrow:")
     assert "/confirm/" in message.body and "/decline/" in message.body
-    attendance.refresh_from_db()
-    assert attendance.reminder_day_before_sent_at is not None
+    for attendance in attendances:
+        attendance.refresh_from_db()
+        assert attendance.reminder_day_before_sent_at is not None
     with django_capture_on_commit_callbacks(execute=True):
-        assert run_deferred(tasks[REMINDER_DAY_OF]) == "sent"
-    assert mail.outbox[1].subject.startswith("Today:")
-    assert len(mail.outbox) == 2
+        assert run_deferred(tasks[REMINDER_DAY_OF]) == {"sent": 3}
+    assert mail.outbox[3].subject.startswith("Today:")
+    assert len(mail.outbox) == 6
 
 
-def test_no_reminder_for_a_cancelled_rsvp(member, deferred, django_capture_on_commit_callbacks):
-    _, attendance, tasks = _scheduled(member, deferred, django_capture_on_commit_callbacks)
-    attendance_cancel(attendance=attendance)
+def test_a_reminder_run_twice_for_one_person_sends_one_email(
+    member, deferred, django_capture_on_commit_callbacks
+):
+    event, [attendance], _ = _queued_for(member, deferred, django_capture_on_commit_callbacks)
+    shift = first_shift(event)
     with django_capture_on_commit_callbacks(execute=True):
-        assert run_deferred(tasks[REMINDER_DAY_BEFORE]) == "not_confirmed"
-    assert mail.outbox == []
+        outcomes = [
+            attendance_reminder_deliver(
+                attendance_id=attendance.pk,
+                kind=REMINDER_DAY_BEFORE,
+                scheduled_starts_at=shift.starts_at,
+            )
+            for _ in range(2)
+        ]
+    assert outcomes == ["sent", "already_sent"]
+    assert len(mail.outbox) == 1
+
+
+def test_no_reminder_for_a_cancelled_or_waitlisted_rsvp(
+    member, deferred, django_capture_on_commit_callbacks
+):
+    event, [attendance], tasks = _queued_for(
+        member, deferred, django_capture_on_commit_callbacks, capacity=1
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        waiting = attendance_rsvp(event=event, person=make_person("w@example.org")).attendance
+    assert waiting.status == Attendance.Status.WAITLISTED
+    mail.outbox.clear()
+    attendance_cancel(attendance=attendance)  # promotes the waitlisted person
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert run_deferred(tasks[REMINDER_DAY_BEFORE]) == {"sent": 1}
+    assert [m.to for m in mail.outbox] == [["w@example.org"]]
 
 
 def test_no_reminder_for_a_cancelled_event(member, deferred, django_capture_on_commit_callbacks):
-    event, _, tasks = _scheduled(member, deferred, django_capture_on_commit_callbacks)
+    event, _, tasks = _queued_for(member, deferred, django_capture_on_commit_callbacks)
     Event.objects.filter(pk=event.pk).update(status=Event.Status.CANCELLED)
     with django_capture_on_commit_callbacks(execute=True):
         assert run_deferred(tasks[REMINDER_DAY_OF]) == "event_not_published"
     assert mail.outbox == []
 
 
-def test_no_reminder_once_the_shift_started(member, deferred, django_capture_on_commit_callbacks):
-    event, attendance, _ = _scheduled(member, deferred, django_capture_on_commit_callbacks)
+def test_no_reminder_once_too_late(member, deferred, django_capture_on_commit_callbacks):
+    event, [attendance], _ = _queued_for(member, deferred, django_capture_on_commit_callbacks)
     shift = first_shift(event)
-    outcome = attendance_reminder_deliver(
-        attendance_id=attendance.pk,
-        kind=REMINDER_DAY_OF,
-        scheduled_starts_at=shift.starts_at,
-        now=shift.starts_at + timedelta(minutes=1),
-    )
-    assert outcome == "too_late"
+    due = reminder_due_times(starts_at=shift.starts_at, time_zone=event.time_zone)
+
+    def deliver(kind, now):
+        return attendance_reminder_deliver(
+            attendance_id=attendance.pk, kind=kind, scheduled_starts_at=shift.starts_at, now=now
+        )
+
+    assert deliver(REMINDER_DAY_OF, shift.starts_at + timedelta(minutes=1)) == "too_late"
+    # No "Tomorrow: ..." once the day-of reminder is due.
+    assert deliver(REMINDER_DAY_BEFORE, due[REMINDER_DAY_OF]) == "too_late"
+    assert mail.outbox == []
 
 
-def test_reminders_follow_a_time_change(member, deferred, django_capture_on_commit_callbacks):
-    event, attendance, old_tasks = _scheduled(member, deferred, django_capture_on_commit_callbacks)
-    # The day-before reminder went out for the old time, then the host moves the event.
-    with django_capture_on_commit_callbacks(execute=True):
-        assert run_deferred(old_tasks[REMINDER_DAY_BEFORE]) == "sent"
-    mail.outbox.clear()
-    shift = first_shift(event)
-    new_start = shift.starts_at + timedelta(days=2)
+def _move(event, shift, new_start):
     Shift.objects.filter(pk=shift.pk).update(
         starts_at=new_start, ends_at=new_start + timedelta(hours=2)
     )
     Event.objects.filter(pk=event.pk).update(
         starts_at=new_start, ends_at=new_start + timedelta(hours=2)
     )
+
+
+def test_reminders_follow_a_time_change(member, deferred, django_capture_on_commit_callbacks):
+    event, [attendance], old_tasks = _queued_for(
+        member, deferred, django_capture_on_commit_callbacks
+    )
+    shift = first_shift(event)
+    old_due = reminder_due_times(starts_at=shift.starts_at, time_zone=event.time_zone)
+    # The day-before reminder went out for the old time, then the host moves the event two
+    # days later.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert run_deferred(old_tasks[REMINDER_DAY_BEFORE]) == {"sent": 1}
+    mail.outbox.clear()
+    new_start = shift.starts_at + timedelta(days=2)
+    _move(event, shift, new_start)
     deferred.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        event_reminders_reschedule(event=event)
+        event_reminders_reschedule(event=event, now=old_due[REMINDER_DAY_BEFORE])
     event.refresh_from_db()
     assert event.calendar_sequence == 1
-    new_tasks = {t.args[1]: t for t in reminders_of(deferred, attendance.pk)}
-    due = reminder_due_times(starts_at=new_start, time_zone=event.time_zone)
-    assert {kind: t.task.run_after for kind, t in new_tasks.items()} == due
+    # Nothing of the new time is due inside the planned window: the planner queues them.
+    assert shift_reminders(deferred) == []
+    attendance.refresh_from_db()
+    assert attendance.reminder_day_before_sent_at is None  # it was about the old time
+    new_due = reminder_due_times(starts_at=new_start, time_zone=event.time_zone)
+    new_tasks = _planned(deferred, shift, new_due[REMINDER_DAY_BEFORE] - timedelta(minutes=5))
+    new_tasks |= _planned(deferred, shift, new_due[REMINDER_DAY_OF] - timedelta(minutes=5))
+    assert {kind: t.task.run_after for kind, t in new_tasks.items()} == new_due
     # The old tasks find the shift moved and do nothing; the new ones send, once.
     with django_capture_on_commit_callbacks(execute=True):
         assert run_deferred(old_tasks[REMINDER_DAY_OF]) == "rescheduled"
-        assert run_deferred(new_tasks[REMINDER_DAY_BEFORE]) == "sent"
-        assert run_deferred(new_tasks[REMINDER_DAY_OF]) == "sent"
-        assert run_deferred(new_tasks[REMINDER_DAY_OF]) == "already_sent"
+        assert run_deferred(new_tasks[REMINDER_DAY_BEFORE]) == {"sent": 1}
+        assert run_deferred(new_tasks[REMINDER_DAY_OF]) == {"sent": 1}
+        assert run_deferred(new_tasks[REMINDER_DAY_OF]) == {}
     assert len(mail.outbox) == 2
+
+
+def _noon_in_two_days(zone: ZoneInfo) -> datetime:
+    """A fixed time of day for tests whose outcome depends on it (the day-of rule)."""
+    day = (timezone.now() + timedelta(days=2)).astimezone(zone).date()
+    return datetime(day.year, day.month, day.day, 12, 0, tzinfo=zone)
+
+
+def test_a_move_into_the_planned_window_is_queued_at_once(
+    member, deferred, django_capture_on_commit_callbacks
+):
+    now = _noon_in_two_days(CHICAGO)
+    event = make_event(member, starts_at=now + timedelta(days=5))
+    with django_capture_on_commit_callbacks(execute=True):
+        attendance_rsvp(event=event, person=make_person("a@example.org"))
+    _plan(now)
+    shift = first_shift(event)
+    assert shift_reminders(deferred, shift.pk) == []
+    new_start = now + timedelta(hours=3, minutes=30)
+    _move(event, shift, new_start)
+    with django_capture_on_commit_callbacks(execute=True):
+        event_reminders_reschedule(event=event, now=now)
+    [task] = shift_reminders(deferred, shift.pk)
+    assert (task.args[1], task.task.run_after) == (REMINDER_DAY_OF, now + timedelta(minutes=30))
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert run_deferred(task) == {"sent": 1}
+    assert mail.outbox[0].subject.startswith("Today:")
 
 
 def test_reschedule_without_a_real_change_sends_nothing_twice(
     member, deferred, django_capture_on_commit_callbacks
 ):
-    event, attendance, old_tasks = _scheduled(member, deferred, django_capture_on_commit_callbacks)
+    event, [attendance], tasks = _queued_for(member, deferred, django_capture_on_commit_callbacks)
     shift = first_shift(event)
     due = reminder_due_times(starts_at=shift.starts_at, time_zone=event.time_zone)
     with django_capture_on_commit_callbacks(execute=True):
         # The worker ran the day-before reminder on time.
-        sent = attendance_reminder_deliver(
-            attendance_id=attendance.pk,
+        sent = shift_reminders_deliver(
+            shift_id=shift.pk,
             kind=REMINDER_DAY_BEFORE,
             scheduled_starts_at=shift.starts_at,
             now=due[REMINDER_DAY_BEFORE],
         )
-    assert sent == "sent"
-    deferred.clear()
-    with django_capture_on_commit_callbacks(execute=True):
-        event_reminders_reschedule(event=event)
-    with django_capture_on_commit_callbacks(execute=True):
-        outcomes = [run_deferred(t) for t in reminders_of(deferred, attendance.pk)]
-        outcomes.append(run_deferred(old_tasks[REMINDER_DAY_OF]))
-    assert sorted(outcomes) == ["already_sent", "already_sent", "sent"]
+        assert sent == {"sent": 1}
+        event_reminders_reschedule(event=event, now=due[REMINDER_DAY_BEFORE])
+        # Queued again for the same time (the window was planned): nobody hears twice.
+        again = shift_reminders(deferred, shift.pk)[len(tasks) :]
+        outcomes = [run_deferred(t) for t in again]
+        assert run_deferred(tasks[REMINDER_DAY_OF]) == {"sent": 1}
+    assert all(outcome == {} for outcome in outcomes)
+    attendance.refresh_from_db()
+    assert attendance.reminder_day_before_sent_at is not None
     assert len(mail.outbox) == 2
 
 
-def test_promotion_from_the_waitlist_schedules_reminders_that_send(
-    member, deferred, django_capture_on_commit_callbacks
-):
-    event = make_event(member, capacity=1)
-    with django_capture_on_commit_callbacks(execute=True):
-        going = attendance_rsvp(event=event, person=make_person("a@example.org")).attendance
-        waiting = attendance_rsvp(event=event, person=make_person("b@example.org")).attendance
-        attendance_cancel(attendance=going)
-    mail.outbox.clear()
-    with django_capture_on_commit_callbacks(execute=True):
-        # The cancelled person's reminders don't send; the promoted person's do.
-        outcomes = [run_deferred(t) for t in reminders_of(deferred, going.pk)]
-        promoted = [run_deferred(t) for t in reminders_of(deferred, waiting.pk)]
-    # Cancelled before its confirmation mail went out: no reminders were even scheduled
-    # (they are scheduled by the mail task); any that were must not send.
-    assert "sent" not in outcomes
-    assert promoted == ["sent", "sent"]
-    assert {m.to[0] for m in mail.outbox} == {"b@example.org"}
+def test_nothing_is_queued_when_the_transaction_rolls_back(member, deferred):
+    from django.db import transaction
+
+    _plan(timezone.now())
+    deferred.clear()
+    event = make_event(member, starts_at=timezone.now() + timedelta(hours=3))
+
+    class Boom(Exception):
+        pass
+
+    with pytest.raises(Boom), transaction.atomic():
+        event_reminders_reschedule(event=event)
+        raise Boom
+    assert deferred == []
+
+
+# --- On the real database queue, through the worker ------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_sends_a_due_reminder_once(member, settings):
+    from django.core.management import call_command
+    from django.tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    # Starting in 2 hours, in a zone where it is daytime now: the day-of reminder (3 hours
+    # before) is due already; the day-before one, on the same date, is not sent any more.
+    zone = next(
+        zone
+        for zone in ("Asia/Tokyo", "Europe/Paris", "America/Chicago")
+        if 8 <= timezone.now().astimezone(ZoneInfo(zone)).hour < 20
+    )
+    event = make_event(member, starts_at=timezone.now() + timedelta(hours=2), time_zone=zone)
+    attendance_rsvp(event=event, person=make_person("a@example.org"))
+    out = io.StringIO()
+    call_command("plan_reminders", stdout=out)
+    assert "Queued 1 shift reminder(s)" in out.getvalue()
+    call_command("plan_reminders", stdout=io.StringIO())  # again: nothing more
+    queued = DBTaskResult.objects.filter(task_path=shift_reminders_send.module_path)
+    assert queued.count() == 1
+    for _ in range(2):
+        call_command("db_worker", batch=True, no_startup_delay=True, no_reload=True, verbosity=0)
+    assert queued.get().status == TaskResultStatus.SUCCESSFUL
+    assert [m.subject.split(":")[0] for m in mail.outbox] == ["You're going", "Today"]
+    # The planner's next run waits for its hour; nothing else is left.
+    [next_run] = DBTaskResult.objects.filter(status=TaskResultStatus.READY)
+    assert next_run.task_path == reminders_plan.module_path

@@ -34,7 +34,7 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 
 from groundswell.events.models import Attendance, Event, EventCampaign, Shift
-from groundswell.events.services_rsvp import (
+from groundswell.events.services_reminders import (
     REMINDER_DAY_BEFORE,
     REMINDER_DAY_OF,
     reminder_due_times,

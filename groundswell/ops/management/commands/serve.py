@@ -1,9 +1,10 @@
 """`groundswell serve` (what `make run` runs): prepare, then run the web server and task worker.
 
 Prepares idempotently (migrate, collect static files, compile nothing at run time, seed the
-demo data once, queue the daily task-results prune unless one is queued), then starts granian
-(production WSGI server, DEBUG off) and the task worker as child processes, prints where to
-go and who to log in as, and stops both cleanly on Ctrl-C.
+demo data once, queue the daily task-results prune unless one is queued, run the event
+reminder planner once), then starts granian (production WSGI server, DEBUG off) and the task
+worker as child processes, prints where to go and who to log in as, and stops both cleanly
+on Ctrl-C.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from groundswell.core.tasks import task_results_prune_schedule
+from groundswell.events.services_reminders import reminders_plan_run
 from groundswell.ops.demo import DEMO_LOGINS, DEMO_PASSWORD
 
 
@@ -46,6 +48,9 @@ class Command(BaseCommand):
             call_command("seed", demo=True, verbosity=0)
         # The daily prune of finished task results: queued once, however often serve restarts.
         task_results_prune_schedule()
+        # Event reminders due soon, and the hourly planner run (one schedule however often
+        # serve restarts).
+        reminders_plan_run()
 
         groundswell = [sys.executable, "-m", "groundswell"]
         if dev:
