@@ -155,7 +155,7 @@ if DATABASE_URL:
 else:
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            "ENGINE": "groundswell.core.sqlite_backend",
             "NAME": str(DATA_DIR / "groundswell.sqlite3"),
             "OPTIONS": {
                 "init_command": (
@@ -166,6 +166,9 @@ else:
                 ),
                 "transaction_mode": "IMMEDIATE",
             },
+            # In memory, as for Django's own SQLite backend (pytest-django recognizes that
+            # backend by name only, and would otherwise derive a file name from NAME).
+            "TEST": {"NAME": ":memory:"},
             # Kept open between requests: a new connection re-runs the PRAGMAs above and
             # starts with a cold page cache (decision 0015).
             "CONN_MAX_AGE": int(os.environ.get("CONN_MAX_AGE", "60")),

@@ -58,6 +58,7 @@ from groundswell.events.services_rsvp import (
 from groundswell.geo.selectors import postal_code_find
 from groundswell.groups.models import Group
 from groundswell.people.models import Person
+from groundswell.people.selectors import person_email_known
 from groundswell.people.services import person_language_set, person_match_or_create
 
 HOST_PANEL_TEMPLATE = "events/_host_panel.html"
@@ -242,6 +243,8 @@ def event_rsvp(request: HttpRequest, event_id: int) -> HttpResponse:
         return _render_event(request, event, form, status=RATE_LIMITED_STATUS)
     referred_by = referral_person(token=data["ref"])
     language = translation.get_language() or ""
+    # Read before the write transaction: on SQLite every other RSVP waits while it is open.
+    expect_new = not member and not person_email_known(data["email"])
     try:
         with transaction.atomic():
             # One transaction: a refused RSVP leaves no new person behind.
@@ -259,6 +262,7 @@ def event_rsvp(request: HttpRequest, event_id: int) -> HttpResponse:
                     overwrite=False,
                     source=data["source"] or "rsvp",
                     language=language,
+                    expect_new=expect_new,
                 ).person
             result = attendance_rsvp(
                 event=event,

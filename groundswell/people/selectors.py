@@ -14,6 +14,12 @@ from groundswell.people.models import Person, PhoneNumber, Tag, Tagging
 _MAX_ID = 2**63 - 1
 
 
+def person_email_known(email: str) -> bool:
+    """Whether someone has this email (any case), read without a lock: a hint for
+    `person_match_or_create(expect_new=...)`, taken before a write transaction opens."""
+    return person_by_email_qs((email or "").strip()).exists()
+
+
 def person_by_email_qs(email: str) -> QuerySet[Person]:
     """People with this (already normalised) email.
 

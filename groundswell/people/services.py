@@ -174,6 +174,7 @@ def person_match_or_create(
     overwrite: bool = True,
     language: str = "",
     actor: Any = None,
+    expect_new: bool = False,
 ) -> PersonMatch:
     """Find the Person with this email (case-insensitive) or create one; never a duplicate.
 
@@ -184,6 +185,11 @@ def person_match_or_create(
     says, it replaces the stored `preferred_language`, as the latest they used; "" or a
     language the site doesn't speak leaves it. Safe under concurrent calls: the unique index
     on lower(email) decides, and the loser of the race updates the winner's row.
+
+    `expect_new`: the caller has just read that nobody has this email (`person_email_known`,
+    outside its transaction), so the person is inserted without a lookup first, which keeps
+    that read out of a write transaction others wait for. If someone took the email in the
+    meantime, the unique index refuses the insert and the usual lookup runs.
     """
     email = email_normalize(email)
     language = language_supported(language)
@@ -192,7 +198,10 @@ def person_match_or_create(
     for attempt in range(2):
         try:
             with transaction.atomic():
-                person = person_by_email_qs(email).select_for_update().first()
+                if expect_new and not attempt:
+                    person = None
+                else:
+                    person = person_by_email_qs(email).select_for_update().first()
                 created = person is None
                 if person is None:
                     person = Person(email=email)

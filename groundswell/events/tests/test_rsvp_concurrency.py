@@ -82,8 +82,9 @@ def test_control_without_the_lock_the_race_overbooks(monkeypatch, shift):
 
     def unlocked_read(shift_id: int, **kwargs) -> Shift:
         # The service's read without FOR UPDATE; everyone reads before anyone writes.
-        row = Shift.objects.select_related("event").get(pk=shift_id)
+        row = Shift.objects.get(pk=shift_id)
         barrier.wait()
+        row.event = kwargs["event"]
         return row
 
     monkeypatch.setattr(services_rsvp, "_shift_lock", unlocked_read)

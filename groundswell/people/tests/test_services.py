@@ -40,6 +40,26 @@ def test_match_is_case_insensitive_and_never_duplicates(db):
     assert AuditEntry.objects.get(action="person.update").details == {"fields": ["family_name"]}
 
 
+def test_expect_new_inserts_without_a_lookup_and_a_stale_hint_still_matches(
+    db, django_assert_num_queries
+):
+    from groundswell.people.selectors import person_email_known
+
+    assert not person_email_known(" Ana@Example.org ")
+    # Savepoint, insert, audit row, release: no lookup first.
+    with django_assert_num_queries(4):
+        created = person_match_or_create(email="ana@example.org", expect_new=True)
+    assert created.created and person_email_known("ANA@example.org")
+    # The hint went stale (someone took the email in between): the unique index refuses
+    # the insert, the usual lookup finds the person, nobody is duplicated.
+    again = person_match_or_create(
+        email="Ana@example.org", fields={"given_name": "Ana"}, expect_new=True, overwrite=False
+    )
+    assert not again.created and again.person.pk == created.person.pk
+    assert Person.objects.get().given_name == "Ana"
+    assert AuditEntry.objects.filter(action="person.create").count() == 1
+
+
 def test_without_overwrite_only_blanks_are_filled(db):
     person_match_or_create(email="a@example.org", fields={"given_name": "Ana"})
     match = person_match_or_create(
