@@ -89,6 +89,9 @@ def test_serve_starts_web_and_worker_then_stops_on_ctrl_c(tmp_path: Path, scratc
         assert (tmp_path / "data" / "secret_key").exists()
         # The task worker runs at a lower CPU priority than the web server.
         assert _children_niceness(process.pid) == {"web": 0, "worker": 10}
+        # Two threads per web worker on PostgreSQL, one on SQLite (decision 0018).
+        threads = "2" if scratch_database_url else "1"
+        assert f"--blocking-threads {threads} " in _child_command(process.pid, "granian")
     finally:
         process.send_signal(signal.SIGINT)
         try:
@@ -112,3 +115,12 @@ def _children_niceness(pid: int) -> dict[str, int]:
         nice = int(Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()[16])
         found["worker" if ("db_worker" in command or "rqworker" in command) else "web"] = nice
     return found
+
+
+def _child_command(pid: int, name: str) -> str:
+    """The command line of serve's child whose command mentions `name` (Linux)."""
+    for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+        command = Path(f"/proc/{child}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+        if name in command:
+            return command
+    raise AssertionError(f"no child of serve runs {name}")

@@ -38,6 +38,10 @@ class Command(BaseCommand):
         port = int(os.environ.get("PORT", "8000"))
         # One per core (decision 0003); more measured worse for cached pages (decision 0015).
         workers = int(os.environ.get("WEB_WORKERS", str(min(os.cpu_count() or 2, 4))))
+        # Two threads per worker on PostgreSQL, whose queries are network round trips a
+        # second request can use the CPU during; one on SQLite (decision 0018).
+        on_postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+        threads = os.environ.get("WEB_THREADS", "2" if on_postgres else "1")
 
         call_command("migrate", interactive=False, verbosity=0)
         if not dev:
@@ -66,9 +70,9 @@ class Command(BaseCommand):
             web = [
                 sys.executable, "-m", "granian", "--interface", "wsgi",
                 "--host", host, "--port", str(port), "--workers", str(workers),
-                # One blocking thread per worker: granian's default (many) multiplies tail
-                # latency and database connections (docs/decisions/0003-web-server.md).
-                "--blocking-threads", "1", "--backlog", "1024",
+                # Few blocking threads per worker: granian's default (many) multiplies tail
+                # latency and database connections (decisions 0003 and 0018).
+                "--blocking-threads", threads, "--backlog", "1024",
                 "--no-ws", "--log-level", "warning",
                 "groundswell.wsgi:application",
             ]  # fmt: skip
