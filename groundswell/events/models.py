@@ -129,7 +129,11 @@ class Event(models.Model):
                 fields=["status", "starts_at", "is_virtual", "latitude", "longitude", "ends_at"],
                 name="events_event_find",
             ),
-            models.Index(fields=["latitude", "longitude"], name="events_event_latlng"),
+            # Events near a place in a date range: the box on latitude/longitude, and the
+            # start time checked in the index, before any row is read (decision 0019).
+            models.Index(
+                fields=["latitude", "longitude", "starts_at"], name="events_event_latlng_start"
+            ),
             models.Index(fields=["host", "starts_at"], name="events_event_host_start"),
         ]
 
