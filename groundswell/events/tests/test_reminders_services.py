@@ -146,13 +146,14 @@ def test_the_planner_keeps_one_schedule(member, deferred):
 
 
 def test_after_an_outage_the_planner_catches_up_what_is_still_useful(member, deferred):
-    now = timezone.now()
+    now = _noon_in_two_days(CHICAGO)
     _plan(now - timedelta(days=3))  # then the worker was down for 3 days
-    soon = make_event(member, starts_at=now + timedelta(hours=10))
-    tomorrow = make_event(member, starts_at=now + timedelta(hours=20))
+    soon = make_event(member, starts_at=now + timedelta(hours=10))  # 22:00 today
+    tomorrow = make_event(member, starts_at=now + timedelta(hours=20))  # 08:00 tomorrow
     _plan(now)
-    # The 10-hours-away event's day-before reminder was due 14 h ago, before the catch-up
-    # window (PLAN_CATCH_UP, 12 h); the 20-hours-away one's was due 4 h ago: it goes now, its day-of not yet due.
+    # Tonight's day-before reminder was due 14 h ago, before the catch-up window
+    # (PLAN_CATCH_UP, 12 h); tomorrow morning's was due 4 h ago: it goes now. Neither
+    # day-of reminder is due within the next two hours.
     assert shift_reminders(deferred, first_shift(soon).pk) == []
     [late] = shift_reminders(deferred, first_shift(tomorrow).pk)
     assert (late.args[1], late.task.run_after) == (REMINDER_DAY_BEFORE, now)
@@ -390,20 +391,31 @@ def test_reschedule_without_a_real_change_sends_nothing_twice(
     assert len(mail.outbox) == 2
 
 
-def test_nothing_is_queued_when_the_transaction_rolls_back(member, deferred):
+def test_nothing_is_queued_when_the_transaction_rolls_back(
+    member, deferred, django_capture_on_commit_callbacks
+):
     from django.db import transaction
 
-    _plan(timezone.now())
-    deferred.clear()
-    event = make_event(member, starts_at=timezone.now() + timedelta(hours=3))
+    now = _noon_in_two_days(CHICAGO)
+    _plan(now)
+    event = make_event(member, starts_at=now + timedelta(minutes=90))
 
     class Boom(Exception):
         pass
 
-    with pytest.raises(Boom), transaction.atomic():
-        event_reminders_reschedule(event=event)
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(Boom),
+        transaction.atomic(),
+    ):
+        event_reminders_reschedule(event=event, now=now)
         raise Boom
-    assert deferred == []
+    assert shift_reminders(deferred) == []
+    # The same call, committed, queues the day-of reminder (due already: at once).
+    with django_capture_on_commit_callbacks(execute=True):
+        event_reminders_reschedule(event=event, now=now)
+    [task] = shift_reminders(deferred)
+    assert (task.args[1], task.task.run_after) == (REMINDER_DAY_OF, now)
 
 
 # --- On the real database queue, through the worker ------------------------------------------
