@@ -1,7 +1,9 @@
-"""Health of the things a request depends on: the database and the task queue."""
+"""Health of the things a request depends on (the database and the task queue), and of the
+schedules apps keep in the queue (self-rescheduling tasks such as the reminder planner)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -54,3 +56,23 @@ def task_queue_health() -> dict[str, Any]:
         return {"ok": True, "backend": backend.rsplit(".", 1)[-1]}
     except Exception as error:
         return {"ok": False, "backend": backend, "error": error.__class__.__name__}
+
+
+# Checks apps register for the schedules they keep in the task queue (name -> check). Each
+# returns a dict with "ok"; a stale schedule makes /healthz say "degraded" but still answer
+# 200: the web server is fine, and a load balancer must not take it out of rotation.
+_SCHEDULE_CHECKS: dict[str, Callable[[], dict[str, Any]]] = {}
+
+
+def schedule_check_register(name: str, check: Callable[[], dict[str, Any]]) -> None:
+    _SCHEDULE_CHECKS[name] = check
+
+
+def schedules_health() -> dict[str, dict[str, Any]]:
+    results: dict[str, dict[str, Any]] = {}
+    for name, check in _SCHEDULE_CHECKS.items():
+        try:
+            results[name] = check()
+        except Exception as error:
+            results[name] = {"ok": False, "error": error.__class__.__name__}
+    return results

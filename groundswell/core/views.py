@@ -8,7 +8,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from groundswell.core.health import database_health, task_queue_health
+from groundswell.core.health import database_health, schedules_health, task_queue_health
 from groundswell.core.languages import language_chosen
 from groundswell.core.pagecache import anonymous_cache
 
@@ -19,8 +19,12 @@ def healthz(request: HttpRequest) -> JsonResponse:
     database = database_health()
     tasks = task_queue_health()
     healthy = database["ok"] and tasks["ok"]
+    schedules = schedules_health() if healthy else {}
+    status = "error" if not healthy else "ok"
+    if healthy and not all(check["ok"] for check in schedules.values()):
+        status = "degraded"  # alert on it; the web server itself still serves
     return JsonResponse(
-        {"status": "ok" if healthy else "error", "database": database, "tasks": tasks},
+        {"status": status, "database": database, "tasks": tasks, "schedules": schedules},
         status=200 if healthy else 503,
     )
 

@@ -7,8 +7,10 @@ class EventsConfig(AppConfig):
 
     def ready(self) -> None:
         from groundswell.accounts.selectors import export_section_register
+        from groundswell.core.health import schedule_check_register
         from groundswell.events.selectors_rsvp import attendances_export
         from groundswell.events.services_hosting import hosted_events_erase
+        from groundswell.events.services_reminders import reminders_plan_health
         from groundswell.events.services_rsvp import attendances_erase
         from groundswell.people.erasure import person_eraser_register
 
@@ -17,3 +19,5 @@ class EventsConfig(AppConfig):
         export_section_register("event_attendances", attendances_export)
         person_eraser_register("event_attendances", attendances_erase)
         person_eraser_register("hosted_events", hosted_events_erase)
+        # /healthz says "degraded" when the reminder planner's schedule has stopped.
+        schedule_check_register("event_reminders", reminders_plan_health)

@@ -58,6 +58,8 @@ RESEND_TOLERANCE = timedelta(hours=1)
 PLAN_AHEAD = timedelta(hours=2)
 PLAN_EVERY = timedelta(hours=1)
 PLAN_CATCH_UP = timedelta(hours=12)
+# /healthz calls the schedule stale once the next run is this much overdue.
+PLAN_STALE = timedelta(hours=1)
 # A write transaction lasts far less than this: a shift whose reminders are all due later
 # than now + PLAN_AHEAD + this cannot be overtaken by a planner run during it.
 PLAN_RACE_MARGIN = timedelta(hours=1)
@@ -162,6 +164,25 @@ def reminders_plan_run(*, now: datetime | None = None) -> dict[str, Any]:
             plan.save(update_fields=["planned_until", "updated_at"])
     logger.info("reminders planned until %s: %d queued", until, queued)
     return {"queued": queued, "next_run_queued": next_queued}
+
+
+def reminders_plan_health(*, now: datetime | None = None) -> dict[str, Any]:
+    """For /healthz: is the planner's schedule alive? Not once its next run is more than
+    PLAN_STALE overdue (its queued run was lost, or no worker runs), or if it never ran
+    where the queue can hold tasks due later: then reminders stop going out."""
+    from groundswell.events.tasks import reminders_plan
+
+    if not reminders_plan.get_backend().supports_defer:
+        return {"ok": True, "planned": False}
+    now = now or timezone.now()
+    plan = ReminderPlan.objects.filter(pk=1).first()
+    if plan is None or plan.next_run_at is None:
+        return {"ok": False, "planned": False}
+    return {
+        "ok": plan.next_run_at > now - PLAN_STALE,
+        "planned_until": plan.planned_until.isoformat() if plan.planned_until else None,
+        "next_run_at": plan.next_run_at.isoformat(),
+    }
 
 
 def _window_enqueue(*, start: datetime, until: datetime, now: datetime) -> int:

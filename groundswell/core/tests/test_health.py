@@ -56,3 +56,47 @@ def test_healthz_is_503_when_the_queue_is_down(client, monkeypatch):
 
 def test_healthz_refuses_post(client):
     assert client.post("/healthz").status_code == 405
+
+
+def test_a_stopped_schedule_degrades_healthz_but_keeps_200(client, monkeypatch):
+    from groundswell.core import health
+
+    monkeypatch.setitem(health._SCHEDULE_CHECKS, "nightly", lambda: {"ok": False})
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "degraded"
+    assert body["schedules"]["nightly"] == {"ok": False}
+
+
+def test_a_failing_schedule_check_is_reported_not_raised(client, monkeypatch):
+    from groundswell.core import health
+
+    def broken() -> dict:
+        raise RuntimeError("boom")
+
+    monkeypatch.setitem(health._SCHEDULE_CHECKS, "broken", broken)
+    body = client.get("/healthz").json()
+    assert body["schedules"]["broken"] == {"ok": False, "error": "RuntimeError"}
+    assert body["status"] == "degraded"
+
+
+@override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}})
+def test_healthz_reports_the_reminder_planner(client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from groundswell.events.models import ReminderPlan
+    from groundswell.events.services_reminders import reminders_plan_run
+
+    # Never run, on a queue that holds tasks due later: reminders would never go out.
+    assert client.get("/healthz").json()["schedules"]["event_reminders"]["ok"] is False
+    reminders_plan_run()
+    body = client.get("/healthz").json()
+    assert body["status"] == "ok"
+    assert body["schedules"]["event_reminders"]["ok"] is True
+    # Its queued run is two hours overdue: the schedule has stopped.
+    ReminderPlan.objects.update(next_run_at=timezone.now() - timedelta(hours=2))
+    body = client.get("/healthz").json()
+    assert (body["status"], body["schedules"]["event_reminders"]["ok"]) == ("degraded", False)
