@@ -439,6 +439,30 @@ def sqlite_commit_rate(seconds: float = 3.0) -> float:
         return rate
 
 
+# The tables the scenarios write (RSVPs, sign-ups, the mail queue), vacuumed before each run.
+VACUUMED_TABLES = (
+    "django_tasks_database_dbtaskresult", "events_attendance", "events_shift", "people_person",
+    "core_auditentry", "accounts_user", "accounts_profile", "account_emailaddress",
+)  # fmt: skip
+
+
+def postgres_vacuum(dataset: DataSet) -> str:
+    """VACUUM (ANALYZE) what earlier runs wrote, and say whether autovacuum is on.
+
+    With autovacuum off (as on these machines), each run left its dead rows to the next: the
+    mail queue's table reached 79,000 dead rows after six RSVP runs and RSVPs fell from 213
+    to 178/s. Production runs autovacuum (docs/deploy.md); the benchmark starts clean."""
+    name = dataset.database_url.rsplit("/", 1)[1]
+    psql = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-At", name, "-c"]
+    autovacuum = subprocess.run(
+        [*psql, "SHOW autovacuum"], check=True, capture_output=True, text=True
+    ).stdout.strip()
+    subprocess.run(
+        [*psql, f"VACUUM (ANALYZE) {', '.join(VACUUMED_TABLES)}"], check=True, capture_output=True
+    )
+    return autovacuum
+
+
 def pgbench_tps(seconds: int = 10) -> float:
     name = "gs_bench_pgbench"
     base = ["-h", "127.0.0.1", "-U", "postgres"]
@@ -548,7 +572,8 @@ def report(
         "",
         f"- Command: `{command}` (each read scenario after a {WARMUP_SECONDS} s unrecorded warm-up)",
         f"- Commit: `{commit()}`; machine: {machine()}; web server: "
-        f"{os.environ.get('WEB_SERVER', 'granian')} ({os.environ.get('WEB_WORKERS', 'default')} workers)",
+        f"{os.environ.get('WEB_SERVER', 'granian')} ({os.environ.get('WEB_WORKERS', 'default')} "
+        f"workers, {os.environ.get('WEB_THREADS', 'default')} threads)",
         f"- Database ceiling: {db_ceiling}",
         f"- Hello-world ceiling (same server and settings): {ceiling.rps:,.0f} req/s, p99 {ceiling.p99_ms:.1f} ms",
         "",
@@ -634,7 +659,11 @@ def main() -> None:
 
     print("Measuring the database ceiling ...")
     if args.db == "postgres":
-        db_ceiling = f"pgbench TPC-B-like, 8 clients: {pgbench_tps():,.0f} TPS"
+        autovacuum = postgres_vacuum(dataset)
+        db_ceiling = (
+            f"pgbench TPC-B-like, 8 clients: {pgbench_tps():,.0f} TPS; autovacuum {autovacuum}, "
+            "so the tables the scenarios write were vacuumed first"
+        )
     else:
         db_ceiling = (
             f"SQLite WAL single-row commits (synchronous=NORMAL): {sqlite_commit_rate():,.0f}/s"

@@ -174,12 +174,17 @@ def attendance_rsvp(
     source: str = "",
     actor: Any = None,
     now: datetime | None = None,
+    person_created: bool = False,
 ) -> RsvpResult:
     """RSVP `person` to `shift` (default: the event's first upcoming one).
 
     Confirms while the shift has room, else waitlists. An RSVP that already exists (confirmed
     or waitlisted) is returned unchanged with created=False; a cancelled one is re-activated
     as a new RSVP. Cancelled, unpublished and past events are refused with a ValidationError.
+
+    `person_created`: the person was created in the caller's still-open transaction, so no
+    RSVP of theirs can exist, and the attendance is inserted without the savepoint that
+    catches a repeat (two round trips fewer under the shift lock).
     """
     now = now or timezone.now()
     _event_check_open(event)
@@ -212,6 +217,7 @@ def attendance_rsvp(
                 source=source,
                 actor=actor,
                 now=now,
+                repeat_possible=not person_created,
             )
     if refusal is not None:
         raise refusal
@@ -244,6 +250,7 @@ def _attendance_write(
     source: str,
     actor: Any,
     now: datetime,
+    repeat_possible: bool = True,
 ) -> RsvpResult:
     """attendance_rsvp's writes, inside its transaction and under the shift lock."""
     confirmed = _has_room(locked)
@@ -259,29 +266,32 @@ def _attendance_write(
         referred_by=referred_by,
         source=source,
     )
-    try:
-        # Most RSVPs are new: insert first and let (shift, person)'s unique index find
-        # the repeats, rather than look for one on every RSVP.
-        with transaction.atomic():
-            attendance.save(force_insert=True)
-    except IntegrityError as error:
-        existing = Attendance.objects.filter(shift=locked, person=person).first()
-        if existing is None:
-            raise error from None  # some other constraint: not a repeated RSVP
-        if existing.status != Attendance.Status.CANCELLED:
-            return RsvpResult(
-                attendance=existing,
-                created=False,
-                waitlisted=existing.status == Attendance.Status.WAITLISTED,
+    if not repeat_possible:
+        attendance.save(force_insert=True)
+    else:
+        try:
+            # Most RSVPs are new: insert first and let (shift, person)'s unique index find
+            # the repeats, rather than look for one on every RSVP.
+            with transaction.atomic():
+                attendance.save(force_insert=True)
+        except IntegrityError as error:
+            existing = Attendance.objects.filter(shift=locked, person=person).first()
+            if existing is None:
+                raise error from None  # some other constraint: not a repeated RSVP
+            if existing.status != Attendance.Status.CANCELLED:
+                return RsvpResult(
+                    attendance=existing,
+                    created=False,
+                    waitlisted=existing.status == Attendance.Status.WAITLISTED,
+                )
+            attendance = _attendance_reactivate(
+                existing,
+                status=status,
+                user=user,
+                referred_by=referred_by,
+                source=source,
+                now=now,
             )
-        attendance = _attendance_reactivate(
-            existing,
-            status=status,
-            user=user,
-            referred_by=referred_by,
-            source=source,
-            now=now,
-        )
     counter = "confirmed_count" if confirmed else "waitlist_count"
     Shift.objects.filter(pk=locked.pk).update(**{counter: F(counter) + 1})
     audit_record(

@@ -248,10 +248,11 @@ def event_rsvp(request: HttpRequest, event_id: int) -> HttpResponse:
     try:
         with transaction.atomic():
             # One transaction: a refused RSVP leaves no new person behind.
+            person_created = False
             if member:
                 person = _member_person(request.user, language=language)
             else:
-                person = person_match_or_create(
+                match = person_match_or_create(
                     email=data["email"],
                     fields={
                         "given_name": data["given_name"],
@@ -263,7 +264,8 @@ def event_rsvp(request: HttpRequest, event_id: int) -> HttpResponse:
                     source=data["source"] or "rsvp",
                     language=language,
                     expect_new=expect_new,
-                ).person
+                )
+                person, person_created = match.person, match.created
             result = attendance_rsvp(
                 event=event,
                 person=person,
@@ -272,6 +274,7 @@ def event_rsvp(request: HttpRequest, event_id: int) -> HttpResponse:
                 referred_by=referred_by,
                 source=data["source"],
                 actor=request.user,
+                person_created=person_created,
             )
     except ValidationError as error:
         form.add_error(None, error)

@@ -452,3 +452,23 @@ def test_erasing_a_person_cancels_upcoming_rsvps_and_keeps_past_ones(member, oth
     assert going.status == "cancelled"
     assert kept.status == "confirmed" and kept.person_id == person.pk
     assert waiting.status == "confirmed"
+
+
+def test_a_person_created_in_the_same_transaction_skips_the_repeat_savepoint(
+    member, django_assert_num_queries
+):
+    from django.db import transaction
+
+    event = make_event(member, capacity=5)
+    shift = first_shift(event)
+    # Lock, insert, counter, audit row: no savepoint around the insert.
+    with transaction.atomic():
+        person = make_person("new@example.org")
+        with django_assert_num_queries(4):
+            _rsvp(event, person, shift=shift, person_created=True)
+    # Someone who may have RSVPed already: the insert is guarded, and a repeat is found.
+    with django_assert_num_queries(6):
+        again = _rsvp(event, person, shift=shift)
+    assert not again.created
+    assert Attendance.objects.filter(person=person).count() == 1
+    assert counts_match(shift)
