@@ -6,6 +6,7 @@ and call services_rsvp / selectors_rsvp; they hold no rules of their own.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from typing import Any
 
@@ -15,7 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template import TemplateDoesNotExist
@@ -50,6 +51,7 @@ from groundswell.events.selectors_rsvp import (
     when_text,
 )
 from groundswell.events.services_rsvp import (
+    RsvpResult,
     attendance_cancel,
     attendance_reminder_reply,
     attendance_rsvp,
@@ -215,6 +217,51 @@ def _member_person(user: Any, *, language: str) -> Person:
     return person
 
 
+def _rsvp_in_one_transaction(
+    *,
+    request: HttpRequest,
+    event: Event,
+    shift: Shift | None,
+    data: dict[str, Any],
+    referred_by: Person | None,
+    language: str,
+    expect_new: bool,
+) -> tuple[Person, RsvpResult]:
+    """The person (a guest is matched or created) and the RSVP, in one transaction: a
+    refused RSVP leaves no new person behind."""
+    member = request.user.is_authenticated
+    with transaction.atomic():
+        person_created = False
+        if member:
+            person = _member_person(request.user, language=language)
+        else:
+            match = person_match_or_create(
+                email=data["email"],
+                fields={
+                    "given_name": data["given_name"],
+                    "family_name": data["family_name"],
+                    "postal_code": data["postal_code"],
+                    "country": event.country or "US",
+                },
+                overwrite=False,
+                source=data["source"] or "rsvp",
+                language=language,
+                expect_new=expect_new,
+            )
+            person, person_created = match.person, match.created
+        result = attendance_rsvp(
+            event=event,
+            person=person,
+            shift=shift,
+            user=request.user if member else None,
+            referred_by=referred_by,
+            source=data["source"],
+            actor=request.user,
+            person_created=person_created,
+        )
+    return person, result
+
+
 @require_POST
 def event_rsvp(request: HttpRequest, event_id: int) -> HttpResponse:
     # The host, group and campaign are only needed to show the page again after a refusal.
@@ -245,37 +292,23 @@ def event_rsvp(request: HttpRequest, event_id: int) -> HttpResponse:
     language = translation.get_language() or ""
     # Read before the write transaction: on SQLite every other RSVP waits while it is open.
     expect_new = not member and not person_email_known(data["email"])
+    rsvp = functools.partial(
+        _rsvp_in_one_transaction,
+        request=request,
+        event=event,
+        shift=shift,
+        data=data,
+        referred_by=referred_by,
+        language=language,
+    )
     try:
-        with transaction.atomic():
-            # One transaction: a refused RSVP leaves no new person behind.
-            person_created = False
-            if member:
-                person = _member_person(request.user, language=language)
-            else:
-                match = person_match_or_create(
-                    email=data["email"],
-                    fields={
-                        "given_name": data["given_name"],
-                        "family_name": data["family_name"],
-                        "postal_code": data["postal_code"],
-                        "country": event.country or "US",
-                    },
-                    overwrite=False,
-                    source=data["source"] or "rsvp",
-                    language=language,
-                    expect_new=expect_new,
-                )
-                person, person_created = match.person, match.created
-            result = attendance_rsvp(
-                event=event,
-                person=person,
-                shift=shift,
-                user=request.user if member else None,
-                referred_by=referred_by,
-                source=data["source"],
-                actor=request.user,
-                person_created=person_created,
-            )
+        try:
+            person, result = rsvp(expect_new=expect_new)
+        except IntegrityError:
+            if not expect_new:
+                raise
+            # Someone took this email between the check and the insert: again, matching it.
+            person, result = rsvp(expect_new=False)
     except ValidationError as error:
         form.add_error(None, error)
         return _render_event(request, event, form)

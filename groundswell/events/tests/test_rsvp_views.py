@@ -251,6 +251,25 @@ def test_guest_rsvp_matches_an_existing_person_without_renaming_them(client, hos
     assert Attendance.objects.get(event=event).person_id == member.person_id
 
 
+def test_a_guest_whose_email_is_taken_meanwhile_is_matched_not_duplicated(
+    client, host, member, monkeypatch
+):
+    from groundswell.events import views_rsvp
+
+    zip_code("60601")
+    event = make_event(host)
+    # The check before the transaction says "new", but the email is the member's (as if
+    # they had signed up between the check and the insert): the insert is refused and the
+    # view runs the transaction again, matching the person.
+    monkeypatch.setattr(views_rsvp, "person_email_known", lambda email: False)
+    response = client.post(
+        reverse("event_rsvp", args=[event.pk]), _guest_data(email="member@example.org")
+    )
+    assert response.status_code == 302
+    assert Person.objects.filter(email="member@example.org").count() == 1
+    assert Attendance.objects.get(event=event).person_id == member.person_id
+
+
 def test_double_submit_is_one_attendance(client, host):
     zip_code("60601")
     event = make_event(host, capacity=10)

@@ -40,20 +40,24 @@ def test_match_is_case_insensitive_and_never_duplicates(db):
     assert AuditEntry.objects.get(action="person.update").details == {"fields": ["family_name"]}
 
 
-def test_expect_new_inserts_without_a_lookup_and_a_stale_hint_still_matches(
+def test_expect_new_inserts_without_a_lookup_and_a_stale_hint_goes_to_the_caller(
     db, django_assert_num_queries
 ):
+    from django.db import IntegrityError, transaction
+
     from groundswell.people.selectors import person_email_known
 
     assert not person_email_known(" Ana@Example.org ")
-    # Savepoint, insert, audit row, release: no lookup first.
-    with django_assert_num_queries(4):
+    # The insert and its audit row: no lookup first, no savepoint.
+    with django_assert_num_queries(2):
         created = person_match_or_create(email="ana@example.org", expect_new=True)
     assert created.created and person_email_known("ANA@example.org")
-    # The hint went stale (someone took the email in between): the unique index refuses
-    # the insert, the usual lookup finds the person, nobody is duplicated.
+    # The hint went stale (someone took the email in between): the unique index refuses the
+    # insert, and the caller runs its transaction again without the hint.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        person_match_or_create(email="Ana@example.org", expect_new=True)
     again = person_match_or_create(
-        email="Ana@example.org", fields={"given_name": "Ana"}, expect_new=True, overwrite=False
+        email="Ana@example.org", fields={"given_name": "Ana"}, overwrite=False
     )
     assert not again.created and again.person.pk == created.person.pk
     assert Person.objects.get().given_name == "Ana"
