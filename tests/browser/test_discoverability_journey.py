@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from groundswell.conftest import PASSWORD, make_member
 from groundswell.events.services_hosting import event_campaign_create
 from groundswell.events.tests.hosting_helpers import host_event, next_week_local
-from groundswell.geo.models import PostalCode
+from groundswell.geo.testing import postal_codes_put
 from groundswell.groups.services import group_create
 
 ZIPS = {
@@ -32,18 +32,7 @@ def test_discoverability_on_a_phone(page, axe_check, live_server, settings):
         re.compile(rf"https?://{tile_host}/.*"),
         lambda route: route.fulfill(status=200, content_type="image/png", body=TILE),
     )
-    for code, (place, state, lat, lng, zone) in ZIPS.items():
-        PostalCode.objects.update_or_create(
-            country="US",
-            code=code,
-            defaults={
-                "place_name": place,
-                "admin1": state,
-                "latitude": lat,
-                "longitude": lng,
-                "time_zone": zone,
-            },
-        )
+    postal_codes_put(ZIPS)
     organizer = make_member("org@example.org", staff_role="organizer")
     campaign = event_campaign_create(
         actor=organizer, name="Weekend of Action", description="Knock doors."

@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from groundswell.conftest import make_member
 from groundswell.events.models import Event
 from groundswell.events.tests.find_helpers import HOBOKEN, NYC, STAMFORD, make_event
-from groundswell.geo.models import PostalCode
+from groundswell.geo.testing import postal_codes_put
 
 # A 1x1 transparent PNG: map tiles are answered locally (tests never use the network).
 TILE = base64.b64decode(
@@ -26,17 +26,7 @@ TILE = base64.b64decode(
 @pytest.mark.django_db(transaction=True)
 def test_find_events_near_a_zip(page, browser, axe_check, live_server, settings):
     # A transactional test flushes the ZIP table between tests: put back what we use.
-    PostalCode.objects.update_or_create(
-        country="US",
-        code="10001",
-        defaults={
-            "place_name": "New York",
-            "admin1": "NY",
-            "latitude": NYC[0],
-            "longitude": NYC[1],
-            "time_zone": "America/New_York",
-        },
-    )
+    postal_codes_put({"10001": ("New York", "NY", *NYC, "America/New_York")})
     host = make_member("host@example.org", given_name="Hana", family_name="Host")
     start = (timezone.now() + timedelta(days=3)).replace(hour=16, minute=0, second=0)
     make_event(host, at=NYC, title="Chelsea canvass", starts_at=start, capacity=10)

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from groundswell.conftest import PASSWORD, make_member
-from groundswell.geo.models import PostalCode
+from groundswell.geo.testing import postal_codes_put
 from groundswell.groups.models import GroupMembership, GroupPost
 from groundswell.groups.services import group_create
 
@@ -28,12 +28,7 @@ ZIPS = {
 
 @pytest.mark.django_db(transaction=True)
 def test_find_join_and_post(page, axe_check, live_server, settings):
-    for code, (place, state, lat, lng) in ZIPS.items():
-        PostalCode.objects.update_or_create(
-            country="US",
-            code=code,
-            defaults={"place_name": place, "admin1": state, "latitude": lat, "longitude": lng},
-        )
+    postal_codes_put(ZIPS)
     leader = make_member("lead@example.org", given_name="Lee", family_name="Leader")
     for name, code in [
         ("Brooklyn Heights Votes", "11201"),

@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from groundswell.geo.models import PostalCode
+from groundswell.geo.testing import postal_codes_put
 
 POSTAL_CODES = {
     "10001": ("New York", "NY", 40.7506, -73.9972, "America/New_York"),
@@ -22,18 +22,7 @@ POSTAL_CODES = {
 @pytest.fixture
 def postal_codes(db) -> None:
     """The ZIP codes the tests use, whether or not geo's data migration has loaded them."""
-    for code, (place, state, lat, lng, tz) in POSTAL_CODES.items():
-        PostalCode.objects.update_or_create(
-            country="US",
-            code=code,
-            defaults={
-                "place_name": place,
-                "admin1": state,
-                "latitude": lat,
-                "longitude": lng,
-                "time_zone": tz,
-            },
-        )
+    postal_codes_put(POSTAL_CODES)
 
 
 @pytest.fixture(autouse=True)

@@ -12,6 +12,7 @@ import pytest
 
 from groundswell.conftest import make_member
 from groundswell.geo.models import PostalCode
+from groundswell.geo.testing import postal_codes_put
 from groundswell.groups.models import Group, GroupMembership
 from groundswell.groups.services import group_create, group_join, group_member_role_set
 
@@ -29,18 +30,7 @@ UNKNOWN_ZIP = "00001"
 
 
 def postal_codes_ensure() -> None:
-    for code, (place, state, lat, lng) in POSTAL_CODES.items():
-        PostalCode.objects.update_or_create(
-            country="US",
-            code=code,
-            defaults={
-                "place_name": place,
-                "admin1": state,
-                "latitude": lat,
-                "longitude": lng,
-                "time_zone": "America/New_York",
-            },
-        )
+    postal_codes_put(POSTAL_CODES, time_zone="America/New_York")
     PostalCode.objects.filter(country="US", code=UNKNOWN_ZIP).delete()
 
 
