@@ -17,18 +17,15 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from groundswell.accounts.models import Profile
+from groundswell.core.policies import is_staff
 
 # SQLite and PostgreSQL bigint: a larger id can't exist and would overflow the query.
 _MAX_ID = 2**63 - 1
 
 
-def _is_staff(viewer: Any) -> bool:
-    return bool(getattr(viewer, "is_authenticated", False) and viewer.is_active and viewer.is_staff)
-
-
 def profile_visible_to(viewer: Any, profile: Profile) -> bool:
     """Point check; agrees with `profiles_visible_to` (a test pins that)."""
-    if _is_staff(viewer):
+    if is_staff(viewer):
         return True
     if getattr(viewer, "is_authenticated", False) and viewer.pk == profile.user_id:
         return True
@@ -44,7 +41,7 @@ def profiles_visible_to(
 ) -> QuerySet[Profile]:
     """The profiles `viewer` may see, narrowing `queryset` (all profiles by default)."""
     queryset = Profile.objects.all() if queryset is None else queryset
-    if _is_staff(viewer):
+    if is_staff(viewer):
         return queryset
     if not getattr(viewer, "is_authenticated", False):
         return queryset.filter(privacy=Profile.Privacy.PUBLIC, user__is_active=True)

@@ -38,6 +38,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from groundswell.core.policies import is_staff
+
 logger = logging.getLogger(__name__)
 
 RATE_LIMITED_STATUS = 429
@@ -108,11 +110,6 @@ def _client(request: HttpRequest) -> str:
     return f"ip:{client_ip(request)}"
 
 
-def _is_staff(request: HttpRequest) -> bool:
-    user = getattr(request, "user", None)
-    return bool(user is not None and user.is_authenticated and user.is_active and user.is_staff)
-
-
 def _cache_key(action: str, rate: Rate, client: str, key: str, window: int) -> str:
     if rate.scope == "client":
         who = client
@@ -161,7 +158,7 @@ def rate_limit_consume(
     f"{event.pk}:{email}"); it is compared case-insensitively.
     """
     rates = rate_limits_for(action)
-    if not rates or _is_staff(request):
+    if not rates or is_staff(getattr(request, "user", None)):
         return True
     now = _now() if now is None else now
     client = _client(request)

@@ -17,6 +17,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 
+from groundswell.core.policies import is_signed_in, is_staff
 from groundswell.groups.models import Group, GroupMembership, GroupPost
 
 Role = GroupMembership.Role
@@ -25,16 +26,8 @@ MANAGER_ROLES = (Role.LEADER, Role.CO_LEADER)
 _MAX_ID = 2**63 - 1
 
 
-def is_staff(viewer: Any) -> bool:
-    return bool(getattr(viewer, "is_authenticated", False) and viewer.is_active and viewer.is_staff)
-
-
-def _signed_in(viewer: Any) -> bool:
-    return bool(getattr(viewer, "is_authenticated", False) and viewer.is_active)
-
-
 def membership_of(viewer: Any, group: Group) -> GroupMembership | None:
-    if not _signed_in(viewer):
+    if not is_signed_in(viewer):
         return None
     return GroupMembership.objects.filter(group=group, user=viewer).first()
 
@@ -54,23 +47,23 @@ def group_can_lead(viewer: Any, membership: GroupMembership | None) -> bool:
 
 
 def group_can_read_board(viewer: Any) -> bool:
-    return _signed_in(viewer)
+    return is_signed_in(viewer)
 
 
 def group_can_post(viewer: Any, group: Group, membership: GroupMembership | None) -> bool:
-    return _signed_in(viewer) and membership is not None and group.archived_at is None
+    return is_signed_in(viewer) and membership is not None and group.archived_at is None
 
 
 def group_post_can_edit(viewer: Any, post: GroupPost) -> bool:
     """Only the author edits their words (staff remove, they don't rewrite)."""
-    return _signed_in(viewer) and post.author_id == viewer.pk and post.removed_at is None
+    return is_signed_in(viewer) and post.author_id == viewer.pk and post.removed_at is None
 
 
 def group_post_can_remove(viewer: Any, post: GroupPost, membership: GroupMembership | None) -> bool:
     """The author deletes their own post; the group's leaders and staff remove any."""
     if post.removed_at is not None:
         return False
-    if _signed_in(viewer) and post.author_id == viewer.pk:
+    if is_signed_in(viewer) and post.author_id == viewer.pk:
         return True
     return group_can_manage(viewer, membership)
 
@@ -92,7 +85,7 @@ def groups_managed_by(viewer: Any, queryset: QuerySet[Group] | None = None) -> Q
     queryset = Group.objects.all() if queryset is None else queryset
     if is_staff(viewer):
         return queryset
-    if not _signed_in(viewer):
+    if not is_signed_in(viewer):
         return queryset.none()
     return queryset.filter(memberships__user=viewer, memberships__role__in=MANAGER_ROLES)
 
