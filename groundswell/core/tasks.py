@@ -2,7 +2,8 @@
 
 Also the upkeep of the task results themselves (decision 0014): `task_results_prune` runs
 daily, deletes finished results past their retention (an `email_send` result holds the whole
-message: addresses and body), and queues its own next run.
+message: addresses and body) and expired idempotency keys (decision 0021), and queues its own
+next run.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from django.tasks import TaskResultStatus, task, task_backends
 from django.tasks.exceptions import TaskResultDoesNotExist
 from django.utils import timezone
 
+from groundswell.core.idempotency import idempotency_keys_delete_expired
 from groundswell.core.mail import email_from_data
 
 logger = logging.getLogger(__name__)
@@ -44,10 +46,17 @@ def email_send(message_data: dict[str, Any]) -> int:
 
 @task
 def task_results_prune() -> dict[str, int]:
-    """Daily: delete expired task results, then queue the next run unless one is queued
-    already. Running it twice deletes nothing more and queues nothing more."""
+    """Daily: delete expired task results and idempotency keys, then queue the next run
+    unless one is queued already. Running it twice deletes nothing more and queues nothing
+    more."""
     try:
-        return task_results_delete_expired()
+        try:
+            counts = task_results_delete_expired()
+        finally:
+            # Even when the task results could not be pruned (RQ unreachable): keys are rows
+            # in this database. Decision 0021.
+            idempotency_keys = idempotency_keys_delete_expired()
+        return {**counts, "idempotency_keys": idempotency_keys}
     finally:
         # Even after a failed prune, so one bad night doesn't stop the schedule.
         task_results_prune_schedule()

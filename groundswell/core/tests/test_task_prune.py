@@ -126,8 +126,8 @@ def test_running_the_task_twice_is_harmless(db_tasks):
     first = task_results_prune.call()
     second = task_results_prune.call()
 
-    assert first == {"succeeded": 1, "failed": 0, "rq_failed": 0}
-    assert second == {"succeeded": 0, "failed": 0, "rq_failed": 0}
+    assert first == {"succeeded": 1, "failed": 0, "rq_failed": 0, "idempotency_keys": 0}
+    assert second == {"succeeded": 0, "failed": 0, "rq_failed": 0, "idempotency_keys": 0}
     assert old not in _ids()
     assert len(_queued_prunes()) == 1
 
@@ -141,7 +141,12 @@ def test_the_worker_runs_it_and_it_queues_tomorrows_run(db_tasks):
 
     ran = DBTaskResult.objects.get(pk=today.id)
     assert ran.status == TaskResultStatus.SUCCESSFUL
-    assert ran.return_value == {"succeeded": 1, "failed": 0, "rq_failed": 0}
+    assert ran.return_value == {
+        "succeeded": 1,
+        "failed": 0,
+        "rq_failed": 0,
+        "idempotency_keys": 0,
+    }
     assert old not in _ids()
     [tomorrow] = _queued_prunes()
     assert tomorrow.run_after > timezone.now()
