@@ -37,8 +37,8 @@ dev: install
 	@DEBUG=1 $(GS) serve --dev
 
 lint: install
-	@$(BIN)/ruff check groundswell scripts tests
-	@$(BIN)/ruff format --check groundswell scripts tests
+	@$(BIN)/ruff check conftest.py groundswell scripts tests
+	@$(BIN)/ruff format --check conftest.py groundswell scripts tests
 	@$(BIN)/lint-imports --no-cache
 	@$(BIN)/mypy groundswell
 

@@ -1,7 +1,7 @@
 """Shared fixtures: the fixed personas every authorization test uses.
 
-Personas are built through the real services (member_create), so tests see the same rows a
-real sign-up produces.
+Personas are built through the real services (member_create, by the builders in
+groundswell/accounts/testing.py), so tests see the same rows a real sign-up produces.
 """
 
 from __future__ import annotations
@@ -9,15 +9,7 @@ from __future__ import annotations
 import pytest
 
 from groundswell.accounts.models import User
-from groundswell.accounts.services import member_create
-
-PASSWORD = "correct horse battery staple"  # noqa: S105 (test persona)
-
-
-def make_member(email: str, *, staff_role: str = "", postal_code: str = "", **names: str) -> User:
-    return member_create(
-        email=email, password=PASSWORD, staff_role=staff_role, postal_code=postal_code, **names
-    )
+from groundswell.accounts.testing import PASSWORD, make_member
 
 
 @pytest.fixture
@@ -43,41 +35,23 @@ def hq(db) -> User:
 
 
 @pytest.fixture
-def member_client(client, member):
-    client.force_login(member)
+def superuser(db) -> User:
+    """Django's superuser (`createsuperuser`), who may do anything in the admin."""
+    return User.objects.create_superuser("root@example.org", PASSWORD)
+
+
+@pytest.fixture
+def admin_client(client, superuser):
+    """The test client signed in as `superuser` (overrides pytest-django's `admin_client`, so
+    every admin test signs in as the same persona)."""
+    client.force_login(superuser)
     return client
 
 
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    """Each test starts with an empty cache: pages cached for anonymous visitors (and rate
-    limit counters, postal codes found) must not leak from one test's data into the next."""
-    from django.core.cache import cache
-
-    from groundswell.geo.selectors import postal_code_cache_clear
-
-    cache.clear()
-    postal_code_cache_clear()
-    yield
-    cache.clear()
-    postal_code_cache_clear()
-
-
-@pytest.fixture(autouse=True)
-def _english_after_each_test():
-    """LocaleMiddleware leaves the last request's language active on the thread."""
-    yield
-    from django.utils import translation
-
-    translation.activate("en")
-
-
-@pytest.fixture(autouse=True)
-def _no_print(capsys):
-    """A test that prints fails: output belongs in assertions or logs."""
-    yield
-    captured = capsys.readouterr()
-    assert not captured.out, f"test printed to stdout: {captured.out[:200]!r}"
+@pytest.fixture
+def member_client(client, member):
+    client.force_login(member)
+    return client
 
 
 @pytest.fixture

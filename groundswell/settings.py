@@ -8,11 +8,11 @@ README.md's configuration table and in .env.example.
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
@@ -20,25 +20,31 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
+TRUE_VALUES = frozenset({"1", "true", "yes", "on"})
+FALSE_VALUES = frozenset({"0", "false", "no", "off"})
+
+
 def env_bool(name: str, default: bool = False) -> bool:
-    value = os.environ.get(name)
-    if value is None:
+    """1/true/yes/on or 0/false/no/off (any case, spaces trimmed); unset or empty = `default`.
+    Anything else stops the start-up: `DEBUG=maybe` read as off would hide the typo."""
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    if value in TRUE_VALUES:
+        return True
+    if value in FALSE_VALUES:
+        return False
+    raise ImproperlyConfigured(
+        f"{name}={os.environ[name]!r} is not a boolean: use 1/0, true/false, yes/no or on/off."
+    )
 
 
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-TESTING = "pytest" in sys.modules or env_bool("GROUNDSWELL_TESTING")
-if TESTING and "DATA_DIR" not in os.environ:
-    import tempfile
-
-    # Tests never touch the developer's var/: each run (and each xdist worker) gets its own.
-    DATA_DIR = Path(tempfile.mkdtemp(prefix="groundswell-test-"))
-else:
-    DATA_DIR = Path(os.environ.get("DATA_DIR", BASE_DIR / "var")).resolve()
+# Tests use groundswell.settings_test, which points DATA_DIR at a temporary folder.
+DATA_DIR = Path(os.environ.get("DATA_DIR", BASE_DIR / "var")).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 
@@ -49,8 +55,6 @@ def _secret_key() -> str:
     key_file = DATA_DIR / "secret_key"
     if key_file.exists():
         return key_file.read_text().strip()
-    if TESTING:
-        return "insecure-test-key-" + "x" * 40
     from django.core.management.utils import get_random_secret_key
 
     key = get_random_secret_key()
@@ -177,10 +181,7 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, sessions ----------------------------------------------------------------------
-if TESTING:
-    # Per-process, so parallel test workers never share rate-limit counters.
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-elif REDIS_URL:
+if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
@@ -200,11 +201,10 @@ if REDIS_URL:
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
 else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-if TESTING and not env_bool("TEST_REAL_TASK_BACKEND"):
-    # Tasks run when enqueued (enqueueing itself still waits for commit, see core.mail).
-    TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 # Days finished task results are kept (failed ones at least 30): decision 0014.
 TASK_RESULT_RETENTION_DAYS = int(os.environ.get("TASK_RESULT_RETENTION_DAYS", "7"))
+# Hours an idempotency key and its first result are kept (pruned daily): decision 0021.
+IDEMPOTENCY_RETENTION_HOURS = int(os.environ.get("IDEMPOTENCY_RETENTION_HOURS", "24"))
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -216,9 +216,6 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
-if TESTING:
-    # Hashing cost is not what tests measure.
-    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -341,17 +338,10 @@ MEDIA_ROOT = DATA_DIR / "media"
 SERVE_MEDIA = env_bool("SERVE_MEDIA", True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {
-        "BACKEND": (
-            "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if TESTING
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        )
-    },
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-WHITENOISE_USE_FINDERS = TESTING
-if TESTING:
-    STATIC_ROOT.mkdir(exist_ok=True)
+# Static files are served from STATIC_ROOT (collectstatic), not looked up per request.
+WHITENOISE_USE_FINDERS = False
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5_242_880
 # Profile photos: the largest file accepted and the largest pixel area decoded.

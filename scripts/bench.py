@@ -506,7 +506,7 @@ from datetime import timedelta
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 from groundswell.events.models import Event
-from groundswell.events.selectors import events_search
+from groundswell.events.finding.selectors import events_search
 from groundswell.geo.selectors import postal_code_cache_clear, postal_code_find
 now = timezone.now()
 zips = list(Event.objects.filter(status="published", starts_at__gt=now,

@@ -1,8 +1,9 @@
-"""OSDI events and attendances, and the record attendance helper.
+"""OSDI events: list (near a place, in a date window), get, create and update.
 
-The router only reads through groundswell.events.selectors/policies and writes through the
-hosting and RSVP services (groundswell.events.services_hosting / services_rsvp); see
-docs/api.md, "Events and attendances".
+The router only reads through the events finding selectors and policies and writes through
+the hosting services (groundswell.events.hosting.services); an event's attendances and the
+record attendance helper are in api/attendances.py. See docs/api.md, "Events and
+attendances".
 """
 
 from __future__ import annotations
@@ -25,31 +26,16 @@ from groundswell.api.auth import api_actor
 from groundswell.api.errors import ApiError, ErrorOut, django_validation_details
 from groundswell.api.filters import FilterError, FilterField, filter_parse
 from groundswell.api.hal import CollectionOut, Hal, PageQuery, collection, identifiers, paginate
-from groundswell.api.people import PersonIn, _domain_input
 from groundswell.api.registry import aep_link_register
-from groundswell.events.models import Attendance, Event, EventCampaign
+from groundswell.events.campaigns.selectors import campaign_by_slug
+from groundswell.events.finding.selectors import MAX_RADIUS_MILES, event_card, events_search
+from groundswell.events.hosting.services.approval import event_approve
+from groundswell.events.hosting.services.events import event_cancel, event_create, event_update
+from groundswell.events.models import Event, EventCampaign
 from groundswell.events.policies import event_for_viewer
-from groundswell.events.selectors import (
-    MAX_RADIUS_MILES,
-    event_attendance_for_person,
-    event_attendance_get,
-    event_attendances,
-    event_card,
-    event_shift_get,
-    events_search,
-)
-from groundswell.events.selectors_hosting import campaign_by_slug
-from groundswell.events.services_hosting import (
-    event_approve,
-    event_cancel,
-    event_create,
-    event_update,
-)
-from groundswell.events.services_rsvp import attendance_cancel, attendance_rsvp
 from groundswell.geo.selectors import postal_code_find
 from groundswell.groups.models import Group
 from groundswell.groups.selectors import group_get
-from groundswell.people.services import person_match_or_create
 
 router = Router(tags=["events"])
 aep_link_register(
@@ -66,11 +52,6 @@ OSDI_EVENT_STATUS: dict[str, str] = {
     Event.Status.PENDING: "tentative",
     Event.Status.REJECTED: "cancelled",
     Event.Status.CANCELLED: "cancelled",
-}
-OSDI_ATTENDANCE_STATUS: dict[str, str] = {
-    Attendance.Status.CONFIRMED: "accepted",
-    Attendance.Status.WAITLISTED: "tentative",
-    Attendance.Status.CANCELLED: "declined",
 }
 
 # Where a hosting service's field error is reported, in the names of the JSON body.
@@ -91,17 +72,6 @@ EVENT_FIELD_NAMES = {
     "is_official": f"{EXT}:official",
     "__all__": "event",
 }
-PERSON_FIELD_NAMES = {
-    "email": "person.email_addresses",
-    "email_addresses": "person.email_addresses",
-    "address_line": "person.postal_addresses",
-    "locality": "person.postal_addresses",
-    "region": "person.postal_addresses",
-    "postal_code": "person.postal_addresses",
-    "country": "person.postal_addresses",
-    "__all__": "person",
-}
-
 EVENT_FILTERS = {"start_date": FilterField(frozenset({"gt", "lt"}), kind="datetime")}
 # OSDI's geographic filter: near('20009', '5 miles'); kilometers are converted.
 NEAR_FILTER = re.compile(
@@ -179,31 +149,6 @@ class EventCollectionOut(CollectionOut):
     embedded: EventsEmbedded = Field(..., alias="_embedded")
 
 
-class ReferrerDataOut(Schema):
-    source: str
-    referrer: str | None
-
-
-class AttendanceOut(Schema):
-    identifiers: list[str]
-    status: str
-    created_date: datetime
-    modified_date: datetime
-    attended: bool | None
-    referrer_data: ReferrerDataOut
-    waitlisted: bool = Field(..., alias="groundswell:waitlisted")
-    shift_id: int = Field(..., alias="groundswell:shift_id")
-    links: dict[str, Any] = Field(..., alias="_links")
-
-
-class AttendancesEmbedded(Schema):
-    attendances: list[AttendanceOut] = Field(..., alias="osdi:attendances")
-
-
-class AttendanceCollectionOut(CollectionOut):
-    embedded: AttendancesEmbedded = Field(..., alias="_embedded")
-
-
 class EventListParams(Schema):
     near: str | None = Field(None, max_length=20, description="A US ZIP code.")
     radius: float = Field(
@@ -258,21 +203,6 @@ class EventIn(Schema):
     campaign: str | None = Field(
         None, max_length=80, alias="groundswell:campaign", description="A campaign's short name."
     )
-
-
-class ReferrerDataIn(Schema):
-    source: str | None = Field(None, max_length=100)
-
-
-class RecordAttendanceIn(Schema):
-    person: PersonIn
-    status: Literal["accepted", "declined"] | None = Field(
-        None, description="`declined` cancels the person's RSVP; default `accepted`."
-    )
-    shift_id: int | None = Field(
-        None, alias="groundswell:shift_id", description="Default: the event's next time slot."
-    )
-    referrer_data: ReferrerDataIn | None = None
 
 
 # --- Resources -----------------------------------------------------------------------------
@@ -354,29 +284,6 @@ def event_resource(hal: Hal, event: Event, *, now: datetime) -> dict[str, Any]:
         ],
         f"{EXT}:distance_miles": getattr(event, "distance_miles", None),
         "_links": links,
-    }
-
-
-def attendance_resource(hal: Hal, attendance: Attendance) -> dict[str, Any]:
-    return {
-        "identifiers": identifiers(attendance),
-        "status": OSDI_ATTENDANCE_STATUS.get(attendance.status, "tentative"),
-        "created_date": attendance.created_at,
-        "modified_date": attendance.updated_at,
-        "attended": attendance.attended,
-        "referrer_data": {
-            "source": attendance.source,
-            "referrer": (
-                f"{EXT}:{attendance.referred_by_id}" if attendance.referred_by_id else None
-            ),
-        },
-        f"{EXT}:waitlisted": attendance.status == Attendance.Status.WAITLISTED,
-        f"{EXT}:shift_id": attendance.shift_id,
-        "_links": {
-            "self": hal.link(f"events/{attendance.event_id}/attendances/{attendance.pk}"),
-            "osdi:person": hal.link(f"people/{attendance.person_id}"),
-            "osdi:event": hal.link(f"events/{attendance.event_id}"),
-        },
     }
 
 
@@ -649,96 +556,3 @@ def events_update(request: HttpRequest, event_id: int, payload: EventIn):
     except PermissionDenied as exc:
         raise ApiError(403, _("You may not change this event.")) from exc
     return _single_event(request, event.pk)
-
-
-# --- Attendances ---------------------------------------------------------------------------
-
-
-@router.get(
-    "/events/{int:event_id}/attendances",
-    response={200: AttendanceCollectionOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut},
-    by_alias=True,
-    url_name="events_attendances",
-    summary="List an event's attendances",
-)
-def events_attendances(request: HttpRequest, event_id: int, paging: PageQuery):
-    """Every RSVP to the event in id order: `accepted` (going), `tentative` (on the
-    waitlist, with `groundswell:waitlisted: true`) or `declined` (cancelled)."""
-    event = _event_or_404(request, event_id)
-    hal = Hal(request)
-    return collection(
-        hal,
-        paginate(event_attendances(event=event), paging),
-        rel="osdi:attendances",
-        item=lambda attendance: attendance_resource(hal, attendance),
-    )
-
-
-@router.get(
-    "/events/{int:event_id}/attendances/{int:attendance_id}",
-    response={200: AttendanceOut, 401: ErrorOut, 404: ErrorOut},
-    by_alias=True,
-    url_name="events_attendance_detail",
-    summary="Get an attendance",
-)
-def events_attendance_detail(request: HttpRequest, event_id: int, attendance_id: int):
-    event = _event_or_404(request, event_id)
-    attendance = event_attendance_get(event=event, attendance_id=attendance_id)
-    if attendance is None:
-        raise Http404
-    hal = Hal(request)
-    return _with_curies(hal, attendance_resource(hal, attendance))
-
-
-@router.post(
-    "/events/{int:event_id}/record_attendance_helper",
-    response={200: AttendanceOut, 404: ErrorOut, **WRITE_ERRORS},
-    by_alias=True,
-    url_name="events_record_attendance_helper",
-    summary="Record attendance helper",
-)
-def events_record_attendance_helper(
-    request: HttpRequest, event_id: int, payload: RecordAttendanceIn
-):
-    """Match the person by email (or create them; given fields overwrite stored ones, as the
-    signup helper does), then RSVP them. Recording the same person twice returns the same
-    attendance. A full event puts them on the waitlist: `status` is then `tentative` and
-    `groundswell:waitlisted` is true. `status: declined` cancels their RSVP."""
-    actor = api_actor(request)
-    event = _event_or_404(request, event_id)
-    shift = None
-    if payload.shift_id is not None:
-        shift = event_shift_get(event=event, shift_id=payload.shift_id)
-        if shift is None:
-            raise ApiError(
-                422,
-                _("The request body is not valid."),
-                {f"{EXT}:shift_id": [_("That time slot is not part of this event.")]},
-            )
-    try:
-        data = _domain_input(payload.person)
-        if data["email"] is None:
-            raise ValidationError(
-                {"email_addresses": _("An email address is required to record an attendance.")}
-            )
-        person = person_match_or_create(**data, source="api", overwrite=True, actor=actor).person
-    except ValidationError as exc:
-        raise _invalid(exc, PERSON_FIELD_NAMES) from exc
-
-    try:
-        if payload.status == "declined":
-            attendance = event_attendance_for_person(
-                event=event, person_id=person.pk, shift_id=shift.pk if shift else None
-            )
-            if attendance is None:
-                raise ValidationError({"status": _("This person has no RSVP to this event.")})
-            attendance = attendance_cancel(attendance=attendance, actor=actor)
-        else:
-            source = payload.referrer_data.source if payload.referrer_data else None
-            attendance = attendance_rsvp(
-                event=event, person=person, shift=shift, source=source or "api", actor=actor
-            ).attendance
-    except ValidationError as exc:
-        raise _invalid(exc, {"__all__": "event"}) from exc
-    hal = Hal(request)
-    return _with_curies(hal, attendance_resource(hal, attendance))

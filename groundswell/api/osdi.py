@@ -21,6 +21,7 @@ from groundswell.api.errors import (
     json_method_not_allowed,
 )
 from groundswell.api.hal import HalRenderer
+from groundswell.api.idempotency import idempotency_install, idempotency_openapi
 
 JSON_TYPES = frozenset({"application/json", "application/hal+json"})
 
@@ -51,6 +52,7 @@ class OsdiApi(NinjaAPI):
                         response["content"] = {
                             ERROR_CONTENT_TYPE: content.pop(HalRenderer.media_type)
                         }
+        idempotency_openapi(schema)
         return schema
 
     def _get_urls(self) -> list[URLResolver | URLPattern]:
@@ -76,8 +78,10 @@ api = OsdiApi(
     docs=Swagger(settings={"persistAuthorization": False}),
 )
 error_handlers_install(api)
+idempotency_install(api)
 api.add_router("", entry.router)
 api.add_router("", people.router)
 api.add_router("", taggings.router)
 api.add_router("", "groundswell.api.groups.router")
 api.add_router("", "groundswell.api.events.router")
+api.add_router("", "groundswell.api.attendances.router")

@@ -16,6 +16,13 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from groundswell.core.audit import audit_record
+from groundswell.events.hosting.services.approval import (
+    event_approve,
+    host_trust_grant,
+    host_trust_revoke,
+)
+from groundswell.events.hosting.services.cohosts import event_cohost_remove
+from groundswell.events.hosting.services.events import event_cancel
 from groundswell.events.models import (
     Attendance,
     Event,
@@ -24,13 +31,6 @@ from groundswell.events.models import (
     EventMessage,
     Shift,
     TrustedHost,
-)
-from groundswell.events.services_hosting import (
-    event_approve,
-    event_cancel,
-    event_cohost_remove,
-    host_trust_grant,
-    host_trust_revoke,
 )
 
 

@@ -8,10 +8,10 @@ class EventsConfig(AppConfig):
     def ready(self) -> None:
         from groundswell.accounts.selectors import export_section_register
         from groundswell.core.health import schedule_check_register
-        from groundswell.events.selectors_rsvp import attendances_export
-        from groundswell.events.services_hosting import hosted_events_erase
-        from groundswell.events.services_reminders import reminders_plan_health
-        from groundswell.events.services_rsvp import attendances_erase
+        from groundswell.events.hosting.services.events import hosted_events_erase
+        from groundswell.events.reminders.services import reminders_plan_health
+        from groundswell.events.rsvp.selectors import attendances_export
+        from groundswell.events.rsvp.services import attendances_erase
         from groundswell.people.erasure import person_eraser_register
 
         # "Download my data" includes the member's RSVPs; erasing a person cancels their

@@ -13,10 +13,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlparse
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import normalize_newlines
@@ -24,6 +23,7 @@ from django.utils.translation import gettext as _
 from icalendar import Calendar, Timezone
 from icalendar import Event as VEvent
 
+from groundswell.events.display import event_page_url, event_zone
 from groundswell.events.models import Attendance, Event, Shift
 
 PRODID = "-//Groundswell//Events//EN"
@@ -41,13 +41,6 @@ class IcsEntry:
     tentative: bool = False  # a waitlisted RSVP in the member's own feed
 
 
-def _zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
-
-
 def _domain() -> str:
     return urlparse(settings.SITE_URL).hostname or "groundswell.invalid"
 
@@ -58,10 +51,6 @@ def shift_uid(shift: Shift) -> str:
 
 def event_sequence(event: Event) -> int:
     return event.calendar_sequence + (1 if event.status == Event.Status.CANCELLED else 0)
-
-
-def event_url(event: Event) -> str:
-    return settings.SITE_URL + reverse("event_detail", args=[event.pk])
 
 
 def event_area(event: Event) -> str:
@@ -90,13 +79,13 @@ def _description(entry: IcsEntry) -> str:
         parts.append(_("The exact address is shared with people who RSVP."))
     if event.accessibility_notes:
         parts.append(_("Accessibility: %(notes)s") % {"notes": event.accessibility_notes})
-    parts.append(_("Event page: %(url)s") % {"url": event_url(event)})
+    parts.append(_("Event page: %(url)s") % {"url": event_page_url(event)})
     return "\n\n".join(parts)
 
 
 def _vevent(entry: IcsEntry, *, stamp: datetime) -> VEvent:
     event, shift = entry.event, entry.shift
-    zone = _zone(event.time_zone)
+    zone = event_zone(event)
     vevent = VEvent()
     vevent.add("uid", shift_uid(shift))
     vevent.add("dtstamp", stamp)
@@ -122,7 +111,7 @@ def _vevent(entry: IcsEntry, *, stamp: datetime) -> VEvent:
     if entry.show_address and event.latitude is not None and event.longitude is not None:
         vevent.add("geo", (event.latitude, event.longitude))
     vevent.add("description", _description(entry))
-    vevent.add("url", event_url(event))
+    vevent.add("url", event_page_url(event))
     vevent.add("created", event.created_at.astimezone(ZoneInfo("UTC")))
     vevent.add("last-modified", event.updated_at.astimezone(ZoneInfo("UTC")))
     return vevent

@@ -66,7 +66,8 @@ class Event(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.PENDING)
     is_official = models.BooleanField(_("official campaign event"), default=False)
     # Null once the host deleted their account: upcoming events pass to a co-host or are
-    # cancelled first (events.services_hosting.hosted_events_erase); past ones keep their counts.
+    # cancelled first (events.hosting.services.events.hosted_events_erase); past ones keep
+    # their counts.
     host = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

@@ -4,28 +4,27 @@
 - A pending or rejected event is visible only to its host, co-hosts and staff.
 - Managing (host tools) is for the host, co-hosts and staff.
 Views fetch through `event_for_viewer` / `event_for_manager`, which answer the same 404 for a
-missing event and one the viewer may not see or manage.
+missing event and one the viewer may not see or manage; services acting on an event their
+caller already holds check `event_manager_or_403`. Who is staff is core.policies' question.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from groundswell.core.policies import is_staff
 from groundswell.events.models import Event
 
 PUBLIC_STATUSES = (Event.Status.PUBLISHED, Event.Status.CANCELLED)
 
 
-def _is_staff(viewer: Any) -> bool:
-    return bool(getattr(viewer, "is_authenticated", False) and viewer.is_active and viewer.is_staff)
-
-
 def events_visible_to(viewer: Any, queryset: QuerySet[Event] | None = None) -> QuerySet[Event]:
     queryset = Event.objects.all() if queryset is None else queryset
-    if _is_staff(viewer):
+    if is_staff(viewer):
         return queryset
     public = Q(status__in=PUBLIC_STATUSES)
     if not getattr(viewer, "is_authenticated", False):
@@ -35,7 +34,7 @@ def events_visible_to(viewer: Any, queryset: QuerySet[Event] | None = None) -> Q
 
 def events_managed_by(viewer: Any, queryset: QuerySet[Event] | None = None) -> QuerySet[Event]:
     queryset = Event.objects.all() if queryset is None else queryset
-    if _is_staff(viewer):
+    if is_staff(viewer):
         return queryset
     if not getattr(viewer, "is_authenticated", False):
         return queryset.none()
@@ -44,7 +43,7 @@ def events_managed_by(viewer: Any, queryset: QuerySet[Event] | None = None) -> Q
 
 def event_can_manage(viewer: Any, event: Event) -> bool:
     """Point check; agrees with `events_managed_by` (a test pins that)."""
-    if _is_staff(viewer):
+    if is_staff(viewer):
         return True
     if not getattr(viewer, "is_authenticated", False):
         return False
@@ -70,3 +69,10 @@ def event_for_manager(viewer: Any, event_id: int) -> Event:
     if event is None or not event_can_manage(viewer, event):
         raise Http404
     return event
+
+
+def event_manager_or_403(viewer: Any, event: Event) -> None:
+    """For services acting on an event the caller holds: PermissionDenied unless `viewer`
+    may manage it."""
+    if not event_can_manage(viewer, event):
+        raise PermissionDenied

@@ -1,10 +1,12 @@
-"""Events URLs, one module per area so each has one owner:
-finding and the event page (urls_find), RSVPs and calendars (urls_rsvp), host tools (urls_host)."""
+"""Events URLs: the app's one entry point, including each feature's own URLs (one owner
+each): finding (the finder), rsvp (the event page, RSVPs, links from emails, calendars),
+hosting (host tools, the approval queue) and campaigns."""
 
 from django.urls import include, path
 
 urlpatterns = [
-    path("", include("groundswell.events.urls_find")),
-    path("", include("groundswell.events.urls_rsvp")),
-    path("", include("groundswell.events.urls_host")),
+    path("", include("groundswell.events.finding.urls")),
+    path("", include("groundswell.events.rsvp.urls")),
+    path("", include("groundswell.events.hosting.urls")),
+    path("", include("groundswell.events.campaigns.urls")),
 ]

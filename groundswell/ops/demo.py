@@ -99,9 +99,9 @@ def demo_groups_and_events_seed() -> None:
 
     from django.utils import timezone
 
+    from groundswell.events.hosting.services.events import event_create
     from groundswell.events.models import Event
-    from groundswell.events.services_hosting import event_create
-    from groundswell.events.services_rsvp import attendance_rsvp
+    from groundswell.events.rsvp.services import attendance_rsvp
     from groundswell.groups.services import group_create, group_join
 
     if Event.objects.exists():

@@ -9,9 +9,11 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.test import override_settings
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM calls made by the
 # test itself (fixtures, assertions) are still synchronous and safe.
@@ -85,11 +87,16 @@ def axe_check() -> Any:
     return check
 
 
-@pytest.fixture(autouse=True)
-def _empty_cache() -> Iterator[None]:
-    """Pages cached for anonymous visitors must not leak from one journey's data into the next."""
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()
+@pytest.fixture
+def mail_dir(tmp_path: Path, live_server: Any) -> Iterator[Path]:
+    """Mail is written as .eml files to this folder, for a journey to open what was sent."""
+    folder = tmp_path / "mail"
+    mailers = {
+        "default": {
+            "BACKEND": "groundswell.core.mail.EmlFileBackend",
+            "OPTIONS": {"file_path": str(folder)},
+        }
+    }
+    # Links in mail are built from SITE_URL (mail leaves from a task, with no request).
+    with override_settings(MAILERS=mailers, SITE_URL=live_server.url):
+        yield folder

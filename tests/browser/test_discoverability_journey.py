@@ -9,9 +9,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from groundswell.conftest import PASSWORD, make_member
-from groundswell.events.services_hosting import event_campaign_create
-from groundswell.events.tests.hosting_helpers import host_event, next_week_local
+from groundswell.accounts.testing import PASSWORD, make_member
+from groundswell.events.campaigns.services import event_campaign_create
+from groundswell.events.testing import host_event, next_week_local
 from groundswell.geo.testing import postal_codes_put
 from groundswell.groups.services import group_create
 

@@ -12,9 +12,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from groundswell.conftest import make_member
+from groundswell.accounts.testing import make_member
 from groundswell.events.models import Event
-from groundswell.events.tests.find_helpers import HOBOKEN, NYC, STAMFORD, make_event
+from groundswell.events.testing import HOBOKEN, NYC, STAMFORD, make_event
 from groundswell.geo.testing import postal_codes_put
 
 # A 1x1 transparent PNG: map tiles are answered locally (tests never use the network).

@@ -11,12 +11,11 @@ from email import policy
 from pathlib import Path
 
 import pytest
-from django.test import override_settings
 from django.utils import timezone
 from icalendar import Calendar
 from playwright.sync_api import expect
 
-from groundswell.conftest import make_member
+from groundswell.accounts.testing import make_member
 from groundswell.events.models import Attendance, Event, Shift
 from groundswell.geo.models import PostalCode
 from groundswell.people.models import Person
@@ -33,20 +32,6 @@ def _mails(mail_dir: Path) -> list[email.message.EmailMessage]:
         email.message_from_bytes(path.read_bytes(), policy=policy.default)
         for path in sorted(mail_dir.glob("*.eml"))
     ]
-
-
-@pytest.fixture
-def mail_dir(tmp_path: Path, live_server):
-    folder = tmp_path / "mail"
-    mailers = {
-        "default": {
-            "BACKEND": "groundswell.core.mail.EmlFileBackend",
-            "OPTIONS": {"file_path": str(folder)},
-        }
-    }
-    # Links in mail are built from SITE_URL (mail leaves from a task, with no request).
-    with override_settings(MAILERS=mailers, SITE_URL=live_server.url):
-        yield folder
 
 
 @pytest.mark.django_db(transaction=True)

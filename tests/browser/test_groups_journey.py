@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from groundswell.conftest import PASSWORD, make_member
+from groundswell.accounts.testing import PASSWORD, make_member
 from groundswell.geo.testing import postal_codes_put
 from groundswell.groups.models import GroupMembership, GroupPost
 from groundswell.groups.services import group_create

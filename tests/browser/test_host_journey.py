@@ -11,9 +11,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from groundswell.conftest import PASSWORD, make_member
+from groundswell.accounts.testing import PASSWORD, make_member
 from groundswell.events.models import Attendance, Event
-from groundswell.events.services_rsvp import attendance_rsvp
+from groundswell.events.rsvp.services import attendance_rsvp
 from groundswell.geo.models import PostalCode
 from groundswell.people.models import Person
 

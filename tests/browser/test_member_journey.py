@@ -9,7 +9,6 @@ from email import policy
 from pathlib import Path
 
 import pytest
-from django.test import override_settings
 from playwright.sync_api import expect
 
 from groundswell.accounts.models import User
@@ -23,19 +22,6 @@ def _latest_mail(mail_dir: Path) -> email.message.EmailMessage:
     files = sorted(mail_dir.glob("*.eml"))
     assert files, "no mail was written to the mail folder"
     return email.message_from_bytes(files[-1].read_bytes(), policy=policy.default)
-
-
-@pytest.fixture
-def mail_dir(tmp_path: Path):
-    folder = tmp_path / "mail"
-    mailers = {
-        "default": {
-            "BACKEND": "groundswell.core.mail.EmlFileBackend",
-            "OPTIONS": {"file_path": str(folder)},
-        }
-    }
-    with override_settings(MAILERS=mailers):
-        yield folder
 
 
 @pytest.mark.django_db(transaction=True)

@@ -1,15 +1,9 @@
-"""Fixtures for the accounts tests: postal codes, images, a media root per test."""
+"""Fixtures for the accounts tests: postal codes, a media root per test (image builders are
+in groundswell/accounts/testing.py)."""
 
 from __future__ import annotations
 
-import io
-import struct
-import zlib
-
 import pytest
-from django.core.cache import cache
-from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import Image
 
 from groundswell.geo.testing import postal_codes_put
 
@@ -26,39 +20,6 @@ def postal_codes(db) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _clear_cache():
-    """allauth's rate limits count in the cache; each test starts from zero."""
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
-
-
-def image_bytes(
-    fmt: str = "PNG", size: tuple[int, int] = (800, 600), mode: str = "RGB", **save: object
-) -> bytes:
-    image = Image.new(mode, size, "red" if mode != "1" else 1)
-    buffer = io.BytesIO()
-    image.save(buffer, format=fmt, **save)
-    return buffer.getvalue()
-
-
-def upload(
-    data: bytes, name: str = "photo.png", content_type: str = "image/png"
-) -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, data, content_type=content_type)
-
-
-def png_with_header_size(width: int, height: int) -> bytes:
-    """A tiny PNG whose header claims `width` x `height` (a decompression bomb's shape)."""
-    data = bytearray(image_bytes("PNG", (1, 1)))
-    # Signature (8) + IHDR length (4) + type (4), then width and height, then the CRC.
-    data[16:24] = struct.pack(">II", width, height)
-    crc = zlib.crc32(bytes(data[12:29])) & 0xFFFFFFFF
-    data[29:33] = struct.pack(">I", crc)
-    return bytes(data)

@@ -12,7 +12,7 @@ from django.core.files.storage import default_storage
 
 from groundswell.accounts.models import Profile, User
 from groundswell.accounts.services import account_delete, profile_photo_set
-from groundswell.accounts.tests.conftest import image_bytes, upload
+from groundswell.accounts.testing import image_bytes, upload
 from groundswell.core.models import AuditEntry
 from groundswell.people.erasure import person_erase, person_eraser_register, person_erasers
 from groundswell.people.models import Person, PhoneNumber, Tag, Tagging
@@ -92,7 +92,7 @@ def test_account_delete_by_staff_records_the_staff_actor(member, hq):
 def test_a_new_signup_with_the_erased_email_gets_a_fresh_person(member):
     old_person_id = member.person_id
     account_delete(user=member, actor=member)
-    from groundswell.conftest import make_member
+    from groundswell.accounts.testing import make_member
 
     again = make_member("member@example.org")
     assert again.person_id != old_person_id

@@ -8,23 +8,11 @@ from django.urls import reverse
 
 from groundswell.accounts.models import Profile, User
 from groundswell.accounts.services import profile_photo_set
-from groundswell.accounts.tests.conftest import image_bytes, upload
-from groundswell.conftest import PASSWORD
+from groundswell.accounts.testing import image_bytes, upload
 from groundswell.core.models import AuditEntry
 from groundswell.people.models import Person
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def superuser(db) -> User:
-    return User.objects.create_superuser("root@example.org", PASSWORD)
-
-
-@pytest.fixture
-def admin_client(client, superuser):
-    client.force_login(superuser)
-    return client
 
 
 def test_admin_pages_are_for_staff_with_permissions(client, member, organizer):

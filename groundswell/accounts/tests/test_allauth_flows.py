@@ -11,7 +11,7 @@ from django.core import mail
 from django.urls import reverse
 
 from groundswell.accounts.models import Profile, User
-from groundswell.conftest import PASSWORD
+from groundswell.accounts.testing import PASSWORD
 from groundswell.people.models import Person
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from allauth.account.models import EmailAddress
 from django.core.management import CommandError, call_command
 
 from groundswell.accounts.models import User
-from groundswell.conftest import PASSWORD
+from groundswell.accounts.testing import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from groundswell.accounts import selectors
 from groundswell.accounts.selectors import account_export, export_section_register
 from groundswell.accounts.services import profile_photo_set, profile_update
-from groundswell.accounts.tests.conftest import image_bytes, upload
+from groundswell.accounts.testing import image_bytes, upload
 from groundswell.core.audit import audit_record
 from groundswell.core.models import AuditEntry
 from groundswell.people.models import PhoneNumber, Tag, Tagging

@@ -15,7 +15,7 @@ from groundswell.accounts.services import (
     profile_photo_set,
     profile_update,
 )
-from groundswell.accounts.tests.conftest import image_bytes, png_with_header_size, upload
+from groundswell.accounts.testing import image_bytes, png_with_header_size, upload
 from groundswell.core.models import AuditEntry
 
 pytestmark = pytest.mark.django_db

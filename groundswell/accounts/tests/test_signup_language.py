@@ -7,7 +7,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from groundswell.accounts.models import User
-from groundswell.conftest import PASSWORD
+from groundswell.accounts.testing import PASSWORD
 from groundswell.people.models import Person
 
 pytestmark = pytest.mark.django_db

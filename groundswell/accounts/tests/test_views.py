@@ -9,8 +9,7 @@ from django.urls import reverse
 from groundswell.accounts.models import Profile, User
 from groundswell.accounts.policies import profile_visible_to, profiles_visible_to
 from groundswell.accounts.services import account_delete, profile_photo_set
-from groundswell.accounts.tests.conftest import image_bytes, upload
-from groundswell.conftest import PASSWORD
+from groundswell.accounts.testing import PASSWORD, image_bytes, upload
 from groundswell.core.models import AuditEntry
 
 pytestmark = pytest.mark.django_db

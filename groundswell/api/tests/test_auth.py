@@ -10,14 +10,14 @@ from django.utils import timezone
 
 from groundswell.api.models import ApiToken
 from groundswell.api.services import api_token_create, api_token_revoke
-from groundswell.api.tests.conftest import ApiClient, token_for
+from groundswell.api.testing import DENIED_TOKENS, ApiClient, token_for
 from groundswell.core.models import AuditEntry
 from groundswell.people.models import Person, PhoneNumber, Tag, Tagging
 from groundswell.people.services import person_match_or_create, tag_create, tagging_add
 
 SIGNUP = {"person": {"email_addresses": [{"address": "new@example.org"}]}}
 
-# (method, path, body); {person}, {tag}, {tagging} are filled in from the `world` fixture.
+# (method, path, body); {person}, {tag}, {tagging} are filled in from the `people_world` fixture.
 ENDPOINTS = [
     ("get", "/api/v1/", None),
     ("get", "/api/v1/people", None),
@@ -38,7 +38,7 @@ WRITES = {"post", "put", "delete"}
 
 
 @pytest.fixture
-def world(db):
+def people_world(db):
     person = person_match_or_create(
         email="someone@example.org", fields={"given_name": "Sam"}
     ).person
@@ -48,11 +48,13 @@ def world(db):
     return {"person": person.pk, "other": other.pk, "tag": tag.pk, "tagging": tagging.pk}
 
 
-def _call(api: ApiClient, method: str, path: str, body, world) -> object:
-    path = path.format(**world)
+def _call(api: ApiClient, method: str, path: str, body, people_world) -> object:
+    path = path.format(**people_world)
     if body == "tagging-body":
         body = {
-            "_links": {"osdi:person": {"href": f"http://testserver/api/v1/people/{world['other']}"}}
+            "_links": {
+                "osdi:person": {"href": f"http://testserver/api/v1/people/{people_world['other']}"}
+            }
         }
     if method in {"post", "put"}:
         return getattr(api, method)(path, body)
@@ -76,53 +78,22 @@ def _assert_json_error(response, status: int) -> None:
     assert response.json()["error"]
 
 
-def _revoked_token(hq) -> str:
-    token, secret = api_token_create(user=hq, scope="write", name="old", created_by=hq)
-    api_token_revoke(token=token, actor=hq)
-    return secret
-
-
-def _demoted_staff_token(hq, organizer) -> str:
-    """A token whose owner has since left the staff."""
-    secret = token_for(organizer)
-    organizer.is_staff = False
-    organizer.staff_role = ""
-    organizer.save(update_fields=["is_staff", "staff_role"])
-    return secret
-
-
-def _inactive_staff_token(hq, organizer) -> str:
-    secret = token_for(organizer)
-    organizer.is_active = False
-    organizer.save(update_fields=["is_active"])
-    return secret
-
-
-DENIED_TOKENS = {
-    "no token": lambda hq, organizer: None,
-    "invalid token": lambda hq, organizer: "gs_not-a-real-token",
-    "revoked token": lambda hq, organizer: _revoked_token(hq),
-    "non-staff owner": _demoted_staff_token,
-    "inactive owner": _inactive_staff_token,
-}
-
-
 @pytest.mark.parametrize("kind", DENIED_TOKENS)
 @pytest.mark.parametrize(("method", "path", "body"), ENDPOINTS)
 def test_denied_tokens_get_401_and_change_nothing(
-    client, hq, organizer, world, kind, method, path, body
+    client, hq, organizer, people_world, kind, method, path, body
 ):
     api = ApiClient(client, DENIED_TOKENS[kind](hq, organizer))
     before = _snapshot()
-    response = _call(api, method, path, body, world)
+    response = _call(api, method, path, body, people_world)
     _assert_json_error(response, 401)
     assert _snapshot() == before
 
 
 @pytest.mark.parametrize(("method", "path", "body"), ENDPOINTS)
-def test_read_token_reads_but_cannot_write(read_api, world, method, path, body):
+def test_read_token_reads_but_cannot_write(read_api, people_world, method, path, body):
     before = _snapshot()
-    response = _call(read_api, method, path, body, world)
+    response = _call(read_api, method, path, body, people_world)
     if method in WRITES:
         _assert_json_error(response, 403)
         assert _snapshot() == before
@@ -132,20 +103,20 @@ def test_read_token_reads_but_cannot_write(read_api, world, method, path, body):
 
 
 @pytest.mark.parametrize(("method", "path", "body"), ENDPOINTS)
-def test_write_token_may_do_everything(api, world, method, path, body):
-    response = _call(api, method, path, body, world)
+def test_write_token_may_do_everything(api, people_world, method, path, body):
+    response = _call(api, method, path, body, people_world)
     assert response.status_code == 200, response.content
     assert response["Content-Type"] == "application/hal+json; charset=utf-8"
 
 
 @pytest.mark.parametrize(("method", "path", "body"), [e for e in ENDPOINTS if e[0] != "get"])
-def test_organizer_write_token_works_too(client, organizer, world, method, path, body):
+def test_organizer_write_token_works_too(client, organizer, people_world, method, path, body):
     """Any active staff member's token works; who may mint one is the staff page's business."""
     api = ApiClient(client, token_for(organizer))
-    assert _call(api, method, path, body, world).status_code == 200
+    assert _call(api, method, path, body, people_world).status_code == 200
 
 
-def test_a_logged_in_staff_session_is_not_api_authentication(client, hq, world):
+def test_a_logged_in_staff_session_is_not_api_authentication(client, hq, people_world):
     client.force_login(hq)
     _assert_json_error(client.get("/api/v1/people"), 401)
 

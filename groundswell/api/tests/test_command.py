@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 
 from groundswell.api.models import ApiToken
-from groundswell.api.tests.conftest import ApiClient
+from groundswell.api.testing import ApiClient
 
 
 def _run(*args: str) -> list[str]:

@@ -3,19 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 
 from groundswell.api import hal
 from groundswell.people.models import Person
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _clear_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def test_small_counts_are_exact(django_assert_num_queries):

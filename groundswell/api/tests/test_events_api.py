@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from groundswell.core.models import AuditEntry
 from groundswell.events.models import Attendance, Event, EventCampaign
-from groundswell.events.services_rsvp import attendance_cancel, attendance_rsvp
-from groundswell.events.tests.find_helpers import HOBOKEN, NYC, PHILADELPHIA, STAMFORD, make_event
+from groundswell.events.rsvp.services import attendance_cancel, attendance_rsvp
+from groundswell.events.testing import HOBOKEN, NYC, PHILADELPHIA, STAMFORD, make_event
 from groundswell.groups.models import Group
 from groundswell.people.models import Person
 from groundswell.people.services import person_match_or_create

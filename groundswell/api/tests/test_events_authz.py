@@ -7,12 +7,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from groundswell.api.tests.conftest import ApiClient, token_for
-from groundswell.api.tests.test_auth import DENIED_TOKENS
+from groundswell.api.testing import DENIED_TOKENS, ApiClient, token_for
 from groundswell.core.models import AuditEntry
 from groundswell.events.models import Attendance, Event, Shift
-from groundswell.events.services_rsvp import attendance_rsvp
-from groundswell.events.tests.find_helpers import make_event
+from groundswell.events.rsvp.services import attendance_rsvp
+from groundswell.events.testing import make_event
 from groundswell.people.models import Person
 from groundswell.people.services import person_match_or_create
 
@@ -27,7 +26,7 @@ NEW_EVENT = {
 }
 RSVP = {"person": {"email_addresses": [{"address": "api-guest@example.org"}]}}
 
-# (method, path, body); {event} and {attendance} come from the `world` fixture.
+# (method, path, body); {event} and {attendance} come from the `events_world` fixture.
 ENDPOINTS = [
     ("get", "/api/v1/events", None),
     ("post", "/api/v1/events", NEW_EVENT),
@@ -41,15 +40,15 @@ WRITES = {"post", "put", "delete"}
 
 
 @pytest.fixture
-def world(member):
+def events_world(member):
     event = make_event(member, title="Neighborhood canvass", capacity=10)
     person = person_match_or_create(email="going@example.org").person
     attendance = attendance_rsvp(event=event, person=person).attendance
     return {"event": event.pk, "attendance": attendance.pk}
 
 
-def _call(api: ApiClient, method: str, path: str, body, world):
-    path = path.format(**world)
+def _call(api: ApiClient, method: str, path: str, body, events_world):
+    path = path.format(**events_world)
     if method in {"post", "put"}:
         return getattr(api, method)(path, body)
     return getattr(api, method)(path)
@@ -75,20 +74,20 @@ def _assert_json_error(response, status: int) -> None:
 @pytest.mark.parametrize("kind", DENIED_TOKENS)
 @pytest.mark.parametrize(("method", "path", "body"), ENDPOINTS)
 def test_denied_tokens_get_401_and_change_nothing(
-    client, hq, organizer, world, kind, method, path, body
+    client, hq, organizer, events_world, kind, method, path, body
 ):
     api = ApiClient(client, DENIED_TOKENS[kind](hq, organizer))
     before = _snapshot()
-    response = _call(api, method, path, body, world)
+    response = _call(api, method, path, body, events_world)
     _assert_json_error(response, 401)
     assert "Neighborhood canvass" not in response.content.decode()
     assert _snapshot() == before
 
 
 @pytest.mark.parametrize(("method", "path", "body"), ENDPOINTS)
-def test_read_token_reads_but_cannot_write(read_api, world, method, path, body):
+def test_read_token_reads_but_cannot_write(read_api, events_world, method, path, body):
     before = _snapshot()
-    response = _call(read_api, method, path, body, world)
+    response = _call(read_api, method, path, body, events_world)
     if method in WRITES:
         _assert_json_error(response, 403)
         assert _snapshot() == before
@@ -98,21 +97,21 @@ def test_read_token_reads_but_cannot_write(read_api, world, method, path, body):
 
 
 @pytest.mark.parametrize(("method", "path", "body"), ENDPOINTS)
-def test_write_token_may_do_everything(api, world, method, path, body):
-    response = _call(api, method, path, body, world)
+def test_write_token_may_do_everything(api, events_world, method, path, body):
+    response = _call(api, method, path, body, events_world)
     assert response.status_code == 200, response.content
     assert response["Content-Type"] == "application/hal+json; charset=utf-8"
 
 
 @pytest.mark.parametrize(("method", "path", "body"), [e for e in ENDPOINTS if e[0] != "get"])
-def test_organizer_write_token_works_too(client, organizer, world, method, path, body):
+def test_organizer_write_token_works_too(client, organizer, events_world, method, path, body):
     api = ApiClient(client, token_for(organizer))
-    assert _call(api, method, path, body, world).status_code == 200
+    assert _call(api, method, path, body, events_world).status_code == 200
 
 
-def test_a_member_session_is_not_api_authentication(member_client, world):
+def test_a_member_session_is_not_api_authentication(member_client, events_world):
     _assert_json_error(member_client.get("/api/v1/events"), 401)
-    _assert_json_error(member_client.get(f"/api/v1/events/{world['event']}"), 401)
+    _assert_json_error(member_client.get(f"/api/v1/events/{events_world['event']}"), 401)
 
 
 @pytest.mark.parametrize(
@@ -125,12 +124,14 @@ def test_a_member_session_is_not_api_authentication(member_client, world):
         ("post", "/api/v1/events/999999/record_attendance_helper", RSVP),
     ],
 )
-def test_unknown_events_are_json_404s(api, world, method, path, body):
+def test_unknown_events_are_json_404s(api, events_world, method, path, body):
     before = _snapshot()
-    _assert_json_error(_call(api, method, path, body, world), 404)
+    _assert_json_error(_call(api, method, path, body, events_world), 404)
     assert _snapshot() == before
 
 
-def test_an_attendance_of_another_event_is_a_404(api, world, member):
+def test_an_attendance_of_another_event_is_a_404(api, events_world, member):
     other = make_event(member, title="Another event")
-    _assert_json_error(api.get(f"/api/v1/events/{other.pk}/attendances/{world['attendance']}"), 404)
+    _assert_json_error(
+        api.get(f"/api/v1/events/{other.pk}/attendances/{events_world['attendance']}"), 404
+    )

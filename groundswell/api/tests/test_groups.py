@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from groundswell.api.tests.conftest import ApiClient, token_for
+from groundswell.api.testing import ApiClient, token_for
 from groundswell.core.models import AuditEntry
 from groundswell.groups.models import Group, GroupMembership
 from groundswell.groups.services import group_archive, group_create
-from groundswell.groups.tests.conftest import UNKNOWN_ZIP, postal_codes_ensure
+from groundswell.groups.testing import UNKNOWN_ZIP, postal_codes_ensure
 from groundswell.people.services import person_match_or_create
 
 NEW = {"name": "Hoboken Votes", "focus": "campus", "location": {"postal_code": "07030"}}

@@ -9,8 +9,8 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from groundswell.accounts.models import User
-from groundswell.api.tests.conftest import ApiClient
-from groundswell.conftest import make_member
+from groundswell.accounts.testing import make_member
+from groundswell.api.testing import ApiClient
 from groundswell.core.models import AuditEntry
 from groundswell.people.models import Person, PhoneNumber, Tagging
 from groundswell.people.services import PhoneNumberInput, person_match_or_create, tag_create

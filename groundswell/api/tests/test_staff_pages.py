@@ -9,7 +9,7 @@ from django.test import Client
 
 from groundswell.api.models import ApiToken
 from groundswell.api.services import api_token_create
-from groundswell.api.tests.conftest import ApiClient
+from groundswell.api.testing import ApiClient
 from groundswell.core.models import AuditEntry
 
 LIST = "/staff/api-tokens/"

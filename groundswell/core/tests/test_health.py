@@ -88,7 +88,7 @@ def test_healthz_reports_the_reminder_planner(client):
     from django.utils import timezone
 
     from groundswell.events.models import ReminderPlan
-    from groundswell.events.services_reminders import reminders_plan_run
+    from groundswell.events.reminders.services import reminders_plan_run
 
     # Never run, on a queue that holds tasks due later: reminders would never go out.
     assert client.get("/healthz").json()["schedules"]["event_reminders"]["ok"] is False

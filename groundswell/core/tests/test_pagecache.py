@@ -28,7 +28,7 @@ from groundswell.accounts.services import (
     profile_photo_set,
     profile_update,
 )
-from groundswell.conftest import make_member
+from groundswell.accounts.testing import make_member
 from groundswell.core import pagecache
 from groundswell.core.pagecache import anonymous_cache, anonymous_cache_invalidate, path_only
 from groundswell.urls import urlpatterns as production_urlpatterns

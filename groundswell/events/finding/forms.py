@@ -11,8 +11,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from groundswell.events.finding.selectors import MAX_RADIUS_MILES
 from groundswell.events.models import Event
-from groundswell.events.selectors import MAX_RADIUS_MILES
 
 DEFAULT_RADIUS = 25
 RADIUS_CHOICES = (5, 10, 25, 50, 100)

@@ -19,7 +19,7 @@ from typing import Any, Literal
 from django.db.models import Case, F, FloatField, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from groundswell.events.models import Attendance, Event, EventCampaign, Shift
+from groundswell.events.models import Event, EventCampaign, Shift
 from groundswell.events.policies import events_visible_to
 from groundswell.geo.models import PostalCode
 from groundswell.geo.near import bounding_box, distance_expression
@@ -234,30 +234,3 @@ def events_search(
         .prefetch_related(shifts_prefetch())
         .order_by(*ordering)
     )
-
-
-# --- Attendances, for the staff API ----------------------------------------------------------
-
-
-def event_attendances(*, event: Event) -> QuerySet[Attendance]:
-    """An event's RSVPs in id order (stable paging), whatever their status."""
-    return Attendance.objects.filter(event=event).order_by("pk")
-
-
-def event_attendance_get(*, event: Event, attendance_id: int) -> Attendance | None:
-    return Attendance.objects.filter(event=event, pk=attendance_id).first()
-
-
-def event_attendance_for_person(
-    *, event: Event, person_id: int, shift_id: int | None = None
-) -> Attendance | None:
-    """The person's live RSVP to the event (to the given shift), else their latest one."""
-    rows = Attendance.objects.filter(event=event, person_id=person_id)
-    if shift_id is not None:
-        rows = rows.filter(shift_id=shift_id)
-    live = rows.exclude(status=Attendance.Status.CANCELLED).order_by("shift__starts_at", "pk")
-    return live.first() or rows.order_by("-updated_at", "-pk").first()
-
-
-def event_shift_get(*, event: Event, shift_id: int) -> Shift | None:
-    return Shift.objects.filter(event=event, pk=shift_id).first()

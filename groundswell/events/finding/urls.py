@@ -1,9 +1,9 @@
-"""Finding events: the public finder at /events/ (the event page itself is in urls_rsvp)."""
+"""Finding events: the public finder at /events/ (the event page itself is in rsvp.urls)."""
 
 from django.urls import path
 
-from groundswell.events import views_find
+from groundswell.events.finding import views
 
 urlpatterns = [
-    path("", views_find.event_finder, name="event_finder"),
+    path("", views.event_finder, name="event_finder"),
 ]

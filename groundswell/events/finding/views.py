@@ -21,8 +21,9 @@ from django.views.decorators.http import require_safe
 
 from groundswell.accounts.selectors import profile_for_owner
 from groundswell.core.pagecache import anonymous_cache
-from groundswell.events.forms_find import DEFAULT_RADIUS, SORT_DISTANCE, EventFinderForm
-from groundswell.events.selectors import event_card, events_search
+from groundswell.events.display import event_zone, zone_named
+from groundswell.events.finding.forms import DEFAULT_RADIUS, SORT_DISTANCE, EventFinderForm
+from groundswell.events.finding.selectors import event_card, events_search
 from groundswell.geo.models import PostalCode
 from groundswell.geo.selectors import postal_code_find, postal_code_normalize
 
@@ -32,10 +33,7 @@ FINDER_PAGE_SIZE = 20
 def _zone(origin: PostalCode | None) -> zoneinfo.ZoneInfo:
     """Dates in the form are days where the search is: the ZIP's zone, else the site's."""
     name = origin.time_zone if origin is not None else ""
-    try:
-        return zoneinfo.ZoneInfo(name) if name else timezone.get_default_timezone()
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return timezone.get_default_timezone()
+    return zone_named(name) or timezone.get_default_timezone()
 
 
 def _day_start(day: date, zone: zoneinfo.ZoneInfo) -> datetime:
@@ -47,7 +45,7 @@ def _map_data(page: Page, origin: PostalCode | None) -> dict[str, Any]:
     for event in page.object_list:
         if event.is_virtual or event.latitude is None or event.longitude is None:
             continue
-        when = timezone.localtime(event.starts_at, zoneinfo.ZoneInfo(event.time_zone))
+        when = timezone.localtime(event.starts_at, event_zone(event))
         place = ", ".join(part for part in (event.locality, event.region) if part)
         markers.append(
             {

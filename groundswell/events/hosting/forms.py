@@ -1,5 +1,6 @@
-"""Host and organizer forms. They parse what a person typed; the services validate and decide
-(so the API and the pages give the same messages).
+"""Host and organizer forms (the campaign forms are in events.campaigns). They parse what a
+person typed; the services validate and decide (so the API and the pages give the same
+messages).
 
 The event form's date and times are in the event's own zone: the view passes naive
 datetimes to the service, which places them in the chosen zone (or the ZIP code's).
@@ -16,9 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from groundswell.accounts.forms import time_zone_choices
+from groundswell.events.display import event_zone
+from groundswell.events.hosting.selectors import campaigns_open, groups_for_hosting
+from groundswell.events.hosting.services.validation import MAX_SHIFTS, ShiftSpec
 from groundswell.events.models import Event, EventCampaign
-from groundswell.events.selectors_hosting import campaigns_open, groups_for_hosting
-from groundswell.events.services_hosting import MAX_SHIFTS, ShiftSpec
 from groundswell.groups.models import Group
 
 
@@ -34,7 +36,7 @@ class ServiceErrorsMixin:
             form.add_error(field if field in form.fields else None, messages)
 
 
-def _date_widget() -> forms.DateInput:
+def date_widget() -> forms.DateInput:
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
@@ -72,7 +74,7 @@ class EventForm(ServiceErrorsMixin, forms.Form):
     )
     date = forms.DateField(
         label=_("Date"),
-        widget=_date_widget(),
+        widget=date_widget(),
         error_messages={"required": _("Choose the day of the event.")},
     )
     start_time = forms.TimeField(
@@ -204,13 +206,7 @@ class EventForm(ServiceErrorsMixin, forms.Form):
 
     @classmethod
     def initial_for(cls, event: Event, first_shift: Any) -> dict[str, Any]:
-        zone = timezone.get_default_timezone()
-        try:
-            from zoneinfo import ZoneInfo
-
-            zone = ZoneInfo(event.time_zone)
-        except (ValueError, KeyError):
-            pass
+        zone = event_zone(event)
         start = timezone.localtime(first_shift.starts_at, zone)
         end = timezone.localtime(first_shift.ends_at, zone)
         return {
@@ -244,7 +240,7 @@ class ShiftForm(forms.Form):
         label=_("Date"),
         required=False,
         help_text=_("Leave blank for the same day as the event."),
-        widget=_date_widget(),
+        widget=date_widget(),
     )
     start_time = forms.TimeField(label=_("Starts at"), required=False, widget=_time_widget())
     end_time = forms.TimeField(label=_("Ends at"), required=False, widget=_time_widget())
@@ -388,92 +384,6 @@ class ReviewForm(ServiceErrorsMixin, forms.Form):
     )
     trust_host = forms.BooleanField(
         label=_("Trust this host: publish their next events without approval"), required=False
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
-
-
-class CampaignForm(ServiceErrorsMixin, forms.Form):
-    name = forms.CharField(label=_("Name"), widget=forms.TextInput(attrs={"maxlength": 120}))
-    slug = forms.CharField(
-        label=_("Short name in the address"),
-        required=False,
-        help_text=_(
-            "Letters, numbers and hyphens, for example weekend-of-action. Leave blank to make one from the name."
-        ),
-        widget=forms.TextInput(attrs={"maxlength": 80}),
-    )
-    description = forms.CharField(
-        label=_("Description"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 5, "maxlength": 10000}),
-    )
-    event_type = forms.ChoiceField(
-        label=_("Suggested type of event"),
-        required=False,
-        choices=[("", _("Any type")), *Event.Type.choices],
-    )
-    template_title = forms.CharField(
-        label=_("Suggested event title"),
-        required=False,
-        widget=forms.TextInput(attrs={"maxlength": 150}),
-    )
-    template_description = forms.CharField(
-        label=_("Suggested event description"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 5, "maxlength": 10000}),
-    )
-    starts_on = forms.DateField(label=_("First day"), required=False, widget=_date_widget())
-    ends_on = forms.DateField(label=_("Last day"), required=False, widget=_date_widget())
-    archived = forms.BooleanField(
-        label=_("Closed: no new events (its events stay listed)"), required=False
-    )
-
-    def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
-        if not editing:
-            del self.fields["archived"]
-
-    def service_fields(self) -> dict[str, Any]:
-        data = self.cleaned_data
-        return {
-            name: data[name]
-            for name in (
-                "name",
-                "slug",
-                "description",
-                "event_type",
-                "template_title",
-                "template_description",
-                "starts_on",
-                "ends_on",
-            )
-        }
-
-    @classmethod
-    def initial_for(cls, campaign: EventCampaign) -> dict[str, Any]:
-        return {
-            "name": campaign.name,
-            "slug": campaign.slug,
-            "description": campaign.description,
-            "event_type": campaign.event_type,
-            "template_title": campaign.template_title,
-            "template_description": campaign.template_description,
-            "starts_on": campaign.starts_on,
-            "ends_on": campaign.ends_on,
-            "archived": campaign.archived_at is not None,
-        }
-
-
-class NearForm(forms.Form):
-    near = forms.CharField(
-        label=_("Your ZIP code"),
-        required=False,
-        max_length=10,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "postal-code"}),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

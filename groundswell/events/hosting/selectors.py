@@ -1,5 +1,5 @@
-"""Reads for hosts and organizers: events I host, attendee lists, the approval queue, campaign
-totals. Each returns what its page needs in a fixed number of queries (sums and counts are
+"""Reads for hosts and organizers: events I host, attendee lists, the approval queue, the
+campaigns open to hosts (campaign pages and totals are in events.campaigns). Each returns what its page needs in a fixed number of queries (sums and counts are
 correlated subqueries, never per-row lookups)."""
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
-from django.http import Http404
 
 from groundswell.events.models import (
     Attendance,
@@ -174,28 +173,6 @@ def events_pending_approval() -> QuerySet[Event]:
 
 def events_pending_count() -> int:
     return Event.objects.filter(status=Event.Status.PENDING).count()
-
-
-def campaigns_with_totals() -> QuerySet[EventCampaign]:
-    """Every campaign with its published events, RSVPs (people going) and attendance."""
-    published = Q(status=Event.Status.PUBLISHED)
-    events = Event.objects.filter(published)
-    attendances = Attendance.objects.filter(event__status=Event.Status.PUBLISHED)
-    return EventCampaign.objects.annotate(
-        event_total=_count_of(events, "campaign"),
-        pending_total=_count_of(Event.objects.filter(status=Event.Status.PENDING), "campaign"),
-        rsvp_total=_count_of(
-            attendances.filter(status=Attendance.Status.CONFIRMED), "event__campaign"
-        ),
-        attended_total=_count_of(attendances.filter(attended=True), "event__campaign"),
-    ).order_by("-created_at", "-pk")
-
-
-def campaign_by_slug(slug: str) -> EventCampaign:
-    campaign = EventCampaign.objects.filter(slug=slug).first()
-    if campaign is None:
-        raise Http404
-    return campaign
 
 
 def campaigns_open() -> QuerySet[EventCampaign]:

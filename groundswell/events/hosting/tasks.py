@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.tasks import task
 
-from groundswell.events.services_hosting import event_message_batch_deliver
+from groundswell.events.hosting.services.messages import event_message_batch_deliver
 
 
 @task

@@ -1,40 +1,36 @@
-"""Host tools, the organizers' approval queue and event campaigns (views_host)."""
+"""Host tools and the organizers' approval queue (events.hosting.views)."""
 
 from django.urls import path
 
-from groundswell.events import views_host as views
+from groundswell.events.hosting.views import checkin, events, manage
 
 urlpatterns = [
-    path("new/", views.event_create_view, name="event_create"),
-    path("hosting/", views.events_hosting_view, name="events_hosting"),
-    path("approvals/", views.event_approvals_view, name="event_approvals"),
-    path("campaigns/", views.campaign_list_view, name="campaign_list"),
-    path("campaigns/new/", views.campaign_create_view, name="campaign_create"),
-    path("campaigns/<slug:slug>/", views.campaign_detail_view, name="campaign_detail"),
-    path("campaigns/<slug:slug>/edit/", views.campaign_edit_view, name="campaign_edit"),
-    path("<int:event_id>/edit/", views.event_edit_view, name="event_edit"),
-    path("<int:event_id>/cancel/", views.event_cancel_view, name="event_cancel"),
-    path("<int:event_id>/review/", views.event_review_view, name="event_review"),
-    path("<int:event_id>/manage/", views.event_manage_view, name="event_manage"),
-    path("<int:event_id>/attendees.csv", views.event_attendees_csv, name="event_attendees_csv"),
-    path("<int:event_id>/message/", views.event_message_view, name="event_message"),
-    path("<int:event_id>/cohosts/", views.event_cohost_add_view, name="event_cohost_add"),
+    path("new/", events.event_create_view, name="event_create"),
+    path("hosting/", events.events_hosting_view, name="events_hosting"),
+    path("approvals/", events.event_approvals_view, name="event_approvals"),
+    path("<int:event_id>/edit/", events.event_edit_view, name="event_edit"),
+    path("<int:event_id>/cancel/", events.event_cancel_view, name="event_cancel"),
+    path("<int:event_id>/review/", events.event_review_view, name="event_review"),
+    path("<int:event_id>/manage/", manage.event_manage_view, name="event_manage"),
+    path("<int:event_id>/attendees.csv", manage.event_attendees_csv, name="event_attendees_csv"),
+    path("<int:event_id>/message/", manage.event_message_view, name="event_message"),
+    path("<int:event_id>/cohosts/", manage.event_cohost_add_view, name="event_cohost_add"),
     path(
         "<int:event_id>/cohosts/<int:user_id>/remove/",
-        views.event_cohost_remove_view,
+        manage.event_cohost_remove_view,
         name="event_cohost_remove",
     ),
-    path("<int:event_id>/report/", views.event_report_view, name="event_report"),
+    path("<int:event_id>/report/", manage.event_report_view, name="event_report"),
     path(
         "<int:event_id>/attendees/<int:attendance_id>/attended/",
-        views.attendance_mark_view,
+        manage.attendance_mark_view,
         name="attendance_mark",
     ),
-    path("<int:event_id>/check-in/", views.event_checkin_view, name="event_checkin"),
+    path("<int:event_id>/check-in/", checkin.event_checkin_view, name="event_checkin"),
     path(
         "<int:event_id>/check-in/<int:attendance_id>/",
-        views.attendance_check_in_view,
+        checkin.attendance_check_in_view,
         name="attendance_check_in",
     ),
-    path("<int:event_id>/walk-in/", views.event_walk_in_view, name="event_walk_in"),
+    path("<int:event_id>/walk-in/", checkin.event_walk_in_view, name="event_walk_in"),
 ]

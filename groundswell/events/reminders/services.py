@@ -28,9 +28,9 @@ from django.utils import timezone, translation
 
 from groundswell.core.mail import email_enqueue, recipient_language
 from groundswell.core.queue import task_enqueue_on_commit
-from groundswell.events import emails
+from groundswell.events.display import person_mailable
 from groundswell.events.models import Attendance, Event, ReminderPlan, Shift
-from groundswell.events.services_rsvp import person_mailable
+from groundswell.events.rsvp import emails
 
 logger = logging.getLogger(__name__)
 
@@ -100,7 +100,7 @@ def _reminder_still_useful(
 
 
 def _defer_supported() -> bool:
-    from groundswell.events.tasks import shift_reminders_send
+    from groundswell.events.reminders.tasks import shift_reminders_send
 
     if shift_reminders_send.get_backend().supports_defer:
         return True
@@ -115,7 +115,7 @@ def _shift_reminder_enqueue(
 ) -> None:
     """Queue one shift's reminder of one kind, due at `due` (now if that has passed), when
     the current transaction commits."""
-    from groundswell.events.tasks import shift_reminders_send
+    from groundswell.events.reminders.tasks import shift_reminders_send
 
     task_enqueue_on_commit(
         shift_reminders_send.using(run_after=max(due, now)),
@@ -139,7 +139,7 @@ def reminders_plan_run(*, now: datetime | None = None) -> dict[str, Any]:
     start-up; running it twice, or two at once, queues nothing twice that matters (a shift's
     reminder queued twice still sends once per person) and keeps one schedule.
     """
-    from groundswell.events.tasks import reminders_plan
+    from groundswell.events.reminders.tasks import reminders_plan
 
     now = now or timezone.now()
     if not _defer_supported():
@@ -170,7 +170,7 @@ def reminders_plan_health(*, now: datetime | None = None) -> dict[str, Any]:
     """For /healthz: is the planner's schedule alive? Not once its next run is more than
     PLAN_STALE overdue (its queued run was lost, or no worker runs), or if it never ran
     where the queue can hold tasks due later: then reminders stop going out."""
-    from groundswell.events.tasks import reminders_plan
+    from groundswell.events.reminders.tasks import reminders_plan
 
     if not reminders_plan.get_backend().supports_defer:
         return {"ok": True, "planned": False}

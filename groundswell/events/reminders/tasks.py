@@ -1,4 +1,4 @@
-"""Events tasks: thin, take ids, idempotent. Enqueued after commit by services_rsvp."""
+"""Reminder tasks: thin, take ids, idempotent. Queued by the reminder services (decision 0016)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 from django.tasks import task
 
-from groundswell.events import services_reminders, services_rsvp
+from groundswell.events.reminders import services
 
 
 @task
@@ -15,7 +15,7 @@ def shift_reminders_send(shift_id: int, kind: str, starts_at: str) -> dict[str, 
     """Send a shift's reminder of one kind, due at its time (run_after). `starts_at` is the
     shift's start when it was queued: if the shift has moved since, this task does nothing
     (the one queued for the new time sends). Running it twice sends one email per person."""
-    return services_reminders.shift_reminders_deliver(
+    return services.shift_reminders_deliver(
         shift_id=shift_id, kind=kind, scheduled_starts_at=datetime.fromisoformat(starts_at)
     )
 
@@ -23,12 +23,4 @@ def shift_reminders_send(shift_id: int, kind: str, starts_at: str) -> dict[str, 
 @task
 def reminders_plan() -> dict[str, Any]:
     """Hourly: queue the reminders due in the next two hours, and the next run."""
-    return services_reminders.reminders_plan_run()
-
-
-@task
-def attendance_email_send(attendance_id: int, kind: str, language: str) -> str:
-    """The confirmation or waitlist mail of one RSVP (built here, not in the request)."""
-    return services_rsvp.attendance_email_send(
-        attendance_id=attendance_id, kind=kind, language=language
-    )
+    return services.reminders_plan_run()

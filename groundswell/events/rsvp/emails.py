@@ -4,18 +4,12 @@ Each message has a plain-text body and an HTML alternative from one template pai
 (events/email/rsvp.txt and .html, switched on `kind`), is written in the active language,
 shows times in the event's zone, and carries signed links that work without logging in.
 Confirmations and promotions attach the attendee's .ics; a cancellation attaches the
-cancelled entry so calendars drop it.
-
-A change notice (an edit of times, place, link or title: `event_changed_email`, from its own
-template pair events/email/changed.txt and .html) lists what changed, old → new, as its reader
-may see it, and attaches the updated entries of the slots they are going to.
+cancelled entry so calendars drop it. The reminders (events.reminders) and the host tools'
+cancellation use these too; the host tools' change notices are in events.hosting.emails.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -26,15 +20,12 @@ from django.utils.translation import gettext as _
 
 from groundswell.core.sanitize import html_sanitize
 from groundswell.events import ics
-from groundswell.events.models import Attendance, Event, Shift
-from groundswell.events.selectors_rsvp import attendance_token, referral_token, when_text
+from groundswell.events.display import site_url, when_text
+from groundswell.events.models import Attendance
+from groundswell.events.rsvp.selectors import attendance_token, referral_token
 
 ICS_FILENAME = "event.ics"
 ICS_MIMETYPE = "text/calendar"
-
-
-def _absolute(path: str) -> str:
-    return settings.SITE_URL + path
 
 
 def _context(attendance: Attendance, kind: str) -> dict[str, Any]:
@@ -50,13 +41,13 @@ def _context(attendance: Attendance, kind: str) -> dict[str, Any]:
         "person": person,
         "description_html": html_sanitize(event.description or ""),
         "location": ics.event_location(event, exact=True),
-        "event_url": _absolute(event_path),
-        "share_url": _absolute(
+        "event_url": site_url(event_path),
+        "share_url": site_url(
             event_path + "?ref=" + referral_token(person=person) + "&source=email"
         ),
-        "cancel_url": _absolute(reverse("rsvp_cancel", args=[token])),
-        "confirm_url": _absolute(reverse("rsvp_confirm", args=[token])),
-        "decline_url": _absolute(reverse("rsvp_decline", args=[token])),
+        "cancel_url": site_url(reverse("rsvp_cancel", args=[token])),
+        "confirm_url": site_url(reverse("rsvp_confirm", args=[token])),
+        "decline_url": site_url(reverse("rsvp_decline", args=[token])),
         "CAMPAIGN_NAME": settings.CAMPAIGN_NAME,
         "CAMPAIGN_POSTAL_ADDRESS": settings.CAMPAIGN_POSTAL_ADDRESS,
     }
@@ -128,172 +119,3 @@ def event_cancelled_email(*, attendance: Attendance) -> EmailMultiAlternatives:
         subject=_("Cancelled: %(title)s") % {"title": attendance.event.title},
         calendar=ics.attendance_calendar(attendance=attendance),
     )
-
-
-# --- Change notices ------------------------------------------------------------------------
-
-# The fields of an event a change notice compares (stored in EventMessage.changes, before and
-# after the edit). The description and accessibility notes are left out on purpose: editing
-# them alone mails nobody.
-CHANGE_FIELDS = (
-    "title",
-    "venue_name",
-    "address_line",
-    "locality",
-    "region",
-    "postal_code",
-    "country",
-    "hide_address",
-    "is_virtual",
-    "virtual_url",
-    "time_zone",
-)
-
-
-def event_change_snapshot(event: Event) -> dict[str, Any]:
-    """The compared fields of `event` as plain JSON data."""
-    return {name: getattr(event, name) for name in CHANGE_FIELDS}
-
-
-# What a host types about the place; the city and state follow the ZIP code (geocoded again on
-# each edit), so they are shown but a change to them alone is not news.
-PLACE_FIELDS = ("venue_name", "address_line", "postal_code", "country", "is_virtual")
-
-
-def _snapshot_event(data: dict[str, Any]) -> Event:
-    # An unsaved Event carrying a snapshot, for the location and time helpers.
-    return Event(**{name: value for name, value in data.items() if name in CHANGE_FIELDS})
-
-
-@dataclass(frozen=True)
-class ChangeLine:
-    """One line of a change notice: "label old → new", "label new", or a sentence (`new`)."""
-
-    kind: str  # "time", "title", "place", "address_visibility" or "link"
-    label: str
-    old: str
-    new: str
-
-
-def _place(event: Event, *, exact: bool) -> str:
-    location = ics.event_location(event, exact=exact)
-    if event.is_virtual:
-        return f"{_('Online')} ({location})" if location else _("Online")
-    return location
-
-
-def _sees_address(event: Event, *, confirmed: bool) -> bool:
-    # The event page's rule: a hidden address is for people going (and the hosts).
-    return confirmed or not event.hide_address
-
-
-def event_change_lines(*, old: Event, new: Event, confirmed: bool) -> list[ChangeLine]:
-    """What changed between two states of an event's title, place and link, as a person going
-    (`confirmed`) or waiting sees it: the waitlist sees the area of a hidden address and no
-    link, so a change to those alone is nothing to them. Times are per slot (see below)."""
-    lines = []
-    if old.title != new.title:
-        lines.append(ChangeLine("title", _("What:"), old.title, new.title))
-    old_place = _place(old, exact=_sees_address(old, confirmed=confirmed))
-    new_place = _place(new, exact=_sees_address(new, confirmed=confirmed))
-    moved = any(getattr(old, name) != getattr(new, name) for name in PLACE_FIELDS)
-    if moved and old_place != new_place:
-        lines.append(ChangeLine("place", _("Where:"), old_place, new_place))
-    if old.hide_address != new.hide_address and (new.venue_name or new.address_line):
-        note = (
-            _("The exact address is now shared only with people who are going.")
-            if new.hide_address
-            else _("The exact address is now shown to everyone on the event page.")
-        )
-        lines.append(ChangeLine("address_visibility", "", "", note))
-    if confirmed and new.is_virtual and new.virtual_url and old.virtual_url != new.virtual_url:
-        old_link = old.virtual_url if old.is_virtual else ""
-        lines.append(ChangeLine("link", _("Join online:"), old_link, new.virtual_url))
-    return lines
-
-
-def _time_lines(
-    *, event: Event, attendances: Sequence[Attendance], changes: dict[str, Any]
-) -> list[ChangeLine]:
-    label = _("When:")
-    if not changes:  # a time notice queued before notices recorded what changed
-        return [ChangeLine("time", label, "", when_text(event, a.shift)) for a in attendances]
-    shifts = changes.get("shifts") or {}
-    old_event = _snapshot_event(changes.get("old") or {"time_zone": event.time_zone})
-    new_event = _snapshot_event(changes.get("new") or {"time_zone": event.time_zone})
-    lines = []
-    for attendance in attendances:
-        moved = shifts.get(str(attendance.shift_id))
-        if not moved:
-            continue
-        old_start, old_end = (datetime.fromisoformat(value) for value in moved["old"])
-        new_start, new_end = (datetime.fromisoformat(value) for value in moved["new"])
-        lines.append(
-            ChangeLine(
-                "time",
-                label,
-                when_text(old_event, Shift(starts_at=old_start, ends_at=old_end)),
-                when_text(new_event, Shift(starts_at=new_start, ends_at=new_end)),
-            )
-        )
-    return lines
-
-
-def event_changed_email(
-    *, event: Event, attendances: Sequence[Attendance], changes: dict[str, Any]
-) -> EmailMultiAlternatives | None:
-    """One attendee's notice that an edit changed what they rely on, or None when nothing
-    they can see changed (e.g. a slot they are not on moved).
-
-    `attendances` are the person's active RSVPs to `event` (one per slot, each with its
-    `shift` and `person`); `changes` is EventMessage.changes. Those going get the updated
-    calendar entries of their slots attached (same UIDs, the new SEQUENCE); everyone gets the
-    signed cancel link of each slot and the event page.
-    """
-    person = attendances[0].person
-    if not person.email:
-        return None
-    going = [a for a in attendances if a.status == Attendance.Status.CONFIRMED]
-    confirmed = bool(going)
-    lines = _time_lines(event=event, attendances=attendances, changes=changes)
-    if changes.get("old") and changes.get("new"):
-        lines += event_change_lines(
-            old=_snapshot_event(changes["old"]),
-            new=_snapshot_event(changes["new"]),
-            confirmed=confirmed,
-        )
-    if not lines:
-        return None
-    if all(line.kind == "time" for line in lines):
-        subject = _("New time: %(title)s") % {"title": event.title}
-    else:
-        subject = _("Update: %(title)s") % {"title": event.title}
-    context = {
-        "person": person,
-        "event": event,
-        "lines": lines,
-        "confirmed": confirmed,
-        "slots": [
-            {
-                "when": when_text(event, a.shift),
-                "cancel_url": _absolute(
-                    reverse("rsvp_cancel", args=[attendance_token(attendance=a)])
-                ),
-            }
-            for a in attendances
-        ],
-        "location": _place(event, exact=_sees_address(event, confirmed=confirmed)),
-        "join_url": event.virtual_url if confirmed and event.is_virtual else "",
-        "event_url": _absolute(reverse("event_detail", args=[event.pk])),
-        "CAMPAIGN_NAME": settings.CAMPAIGN_NAME,
-        "CAMPAIGN_POSTAL_ADDRESS": settings.CAMPAIGN_POSTAL_ADDRESS,
-    }
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=render_to_string("events/email/changed.txt", context),
-        to=[person.email or ""],
-    )
-    message.attach_alternative(render_to_string("events/email/changed.html", context), "text/html")
-    if going:
-        message.attach(ICS_FILENAME, ics.attendances_calendar(attendances=going), ICS_MIMETYPE)
-    return message

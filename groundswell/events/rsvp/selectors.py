@@ -1,19 +1,20 @@
-"""Reads for RSVPs: the event page's RSVP panel, calendar feeds, the member export, and the
-signed links (cancel, reminder replies, bring-a-friend) that work without logging in."""
+"""Reads for RSVPs: the event page's RSVP panel, calendar feeds, the member export, the
+signed links (cancel, reminder replies, bring-a-friend) that work without logging in, and
+an event's attendances for the staff API."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core import signing
-from django.db.models import Q
-from django.utils import formats, timezone
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from groundswell.accounts.models import Profile
+from groundswell.events.display import when_text
 from groundswell.events.models import Attendance, CalendarFeed, Event, Shift
 from groundswell.events.policies import PUBLIC_STATUSES, event_can_manage
 from groundswell.people.models import Person
@@ -66,30 +67,6 @@ def referral_person(*, token: str) -> Person | None:
 
 
 # --- The event page -----------------------------------------------------------------------
-
-
-def event_zone(event: Event) -> ZoneInfo:
-    try:
-        return ZoneInfo(event.time_zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
-
-
-def when_text(event: Event, shift: Shift | None = None) -> str:
-    """ "Saturday, Mar. 14, 2026, 10 a.m. \N{EN DASH} noon EDT": a shift's (else the event's) times in
-    the event's own zone with its abbreviation, in the active language."""
-    zone = event_zone(event)
-    start = (shift.starts_at if shift else event.starts_at).astimezone(zone)
-    end = (shift.ends_at if shift else event.ends_at).astimezone(zone)
-    weekday = formats.date_format(start, "l")
-    day = formats.date_format(start, "DATE_FORMAT")
-    end_text = formats.time_format(end, "TIME_FORMAT")
-    if end.date() != start.date():
-        end_text = formats.date_format(end, "DATE_FORMAT") + " " + end_text
-    return (
-        f"{weekday}, {day}, {formats.time_format(start, 'TIME_FORMAT')} \N{EN DASH} {end_text} "
-        f"{end.tzname()}"
-    )
 
 
 @dataclass(frozen=True)
@@ -278,3 +255,30 @@ def attendances_export(*, user: Any) -> list[dict[str, Any]]:
         }
         for a in rows
     ]
+
+
+# --- Attendances, for the staff API ----------------------------------------------------------
+
+
+def event_attendances(*, event: Event) -> QuerySet[Attendance]:
+    """An event's RSVPs in id order (stable paging), whatever their status."""
+    return Attendance.objects.filter(event=event).order_by("pk")
+
+
+def event_attendance_get(*, event: Event, attendance_id: int) -> Attendance | None:
+    return Attendance.objects.filter(event=event, pk=attendance_id).first()
+
+
+def event_attendance_for_person(
+    *, event: Event, person_id: int, shift_id: int | None = None
+) -> Attendance | None:
+    """The person's live RSVP to the event (to the given shift), else their latest one."""
+    rows = Attendance.objects.filter(event=event, person_id=person_id)
+    if shift_id is not None:
+        rows = rows.filter(shift_id=shift_id)
+    live = rows.exclude(status=Attendance.Status.CANCELLED).order_by("shift__starts_at", "pk")
+    return live.first() or rows.order_by("-updated_at", "-pk").first()
+
+
+def event_shift_get(*, event: Event, shift_id: int) -> Shift | None:
+    return Shift.objects.filter(event=event, pk=shift_id).first()

@@ -1,14 +1,15 @@
-"""RSVPs: attend, cancel, waitlists, capacity changes, replies to reminders, door check-in.
+"""RSVPs: attend, cancel, waitlists, capacity changes, replies to reminders, calendar feeds.
 
 The scarce resource is the Shift row. Every write that changes who holds a place locks that
-one row (`select_for_update`), late and once per transaction, re-reads what it needs under
-the lock, writes the attendances and moves the counters with F(). The database backs it up:
-(shift, person) is unique, so an RSVP submitted twice is one attendance, and a check
+one row (`events.locks.shift_lock`), late and once per transaction, re-reads what it needs
+under the lock, writes the attendances and moves the counters with F(). The database backs
+it up: (shift, person) is unique, so an RSVP submitted twice is one attendance, and a check
 constraint keeps `confirmed_count <= capacity`.
 
 Mail and tasks leave only after commit (`email_enqueue` and `transaction.on_commit`).
-Reminders are not queued per RSVP: services_reminders queues one task per shift and kind
-shortly before it is due, and it reminds whoever is confirmed then (decision 0016).
+Reminders are not queued per RSVP: `events.reminders` queues one task per shift and kind
+shortly before it is due, and it reminds whoever is confirmed then (decision 0016). Check-in
+and walk-ins at the door are the host tools' (`events.hosting.services.attendance`).
 
 These functions open `transaction.atomic()` but not a durable one, so a caller (the OSDI
 record_attendance_helper, walk-in sign-up) may match the person and RSVP in one transaction.
@@ -33,16 +34,13 @@ from groundswell.core.audit import audit_record
 from groundswell.core.languages import language_supported
 from groundswell.core.mail import email_enqueue, recipient_language
 from groundswell.core.queue import task_enqueue_on_commit
-from groundswell.events import emails
+from groundswell.events.display import person_mailable
+from groundswell.events.locks import shift_has_room, shift_lock
 from groundswell.events.models import Attendance, CalendarFeed, Event, Shift
+from groundswell.events.rsvp import emails
 from groundswell.people.models import Person
-from groundswell.people.services import person_match_or_create
 
 logger = logging.getLogger(__name__)
-
-# People whose mail bounces or who complained get no reminders; an unsubscribed person still
-# gets the messages about an RSVP they made (they are transactional, not bulk mail).
-UNDELIVERABLE = (Person.EmailStatus.BOUNCING, Person.EmailStatus.SPAM_COMPLAINT)
 
 
 @dataclass(frozen=True)
@@ -55,42 +53,6 @@ class RsvpResult:
 # --- Helpers ------------------------------------------------------------------------------
 
 
-def _shift_lock(
-    shift_id: int | None,
-    *,
-    event_id: int = 0,
-    now: datetime | None = None,
-    event: Event | None = None,
-) -> Shift:
-    """The shift row, locked until commit, with its event (not locked) read fresh.
-
-    Without `shift_id`: the event's first shift starting after `now`, found and locked in
-    one query (Shift.DoesNotExist when there is none). Given the `event` the caller already
-    loaded, only its status is read again (what may change meanwhile and matters here) and
-    set on it: building a whole second Event under the lock was a quarter of an RSVP's time
-    holding it. The one place RSVP writes take the lock; the concurrency tests replace it
-    with an unlocked read to prove the race is real.
-    """
-    locking = Shift.objects.select_for_update(of=("self",))
-    if event is None:
-        locking = locking.select_related("event")
-    else:
-        locking = locking.annotate(event_status=F("event__status"))
-    if shift_id is not None:
-        locked = locking.get(pk=shift_id)
-    else:
-        first = locking.filter(event_id=event_id, starts_at__gt=now).order_by("starts_at", "pk")
-        locked = first[:1].get()
-    if event is not None:
-        event.status = locked.event_status  # type: ignore[attr-defined]
-        locked.event = event
-    return locked
-
-
-def _has_room(shift: Shift) -> bool:
-    return shift.capacity is None or shift.confirmed_count < shift.capacity
-
-
 def _event_check_open(event: Event) -> None:
     if event.status == Event.Status.CANCELLED:
         raise ValidationError(_("This event was cancelled."), code="cancelled")
@@ -99,7 +61,7 @@ def _event_check_open(event: Event) -> None:
 
 
 def _on_commit_email(attendance_id: int, kind: str, language: str) -> None:
-    from groundswell.events.tasks import attendance_email_send
+    from groundswell.events.rsvp.tasks import attendance_email_send
 
     task_enqueue_on_commit(attendance_email_send, attendance_id, kind, language)
 
@@ -125,11 +87,6 @@ def attendance_email_send(*, attendance_id: int, kind: str, language: str) -> st
         message = build(attendance=attendance)
     message.send()
     return "sent"
-
-
-def person_mailable(person: Person) -> bool:
-    """Whether mail about an RSVP (confirmation, reminders, changes) may go to this person."""
-    return bool(person.email) and person.email_status not in UNDELIVERABLE
 
 
 # --- RSVP ---------------------------------------------------------------------------------
@@ -200,7 +157,7 @@ def attendance_rsvp(
     # caller may catch it and carry on in its own transaction.
     with transaction.atomic(savepoint=False):
         try:
-            locked = _shift_lock(
+            locked = shift_lock(
                 shift.pk if shift else None, event_id=event.pk, now=now, event=event
             )
         except Shift.DoesNotExist:
@@ -253,7 +210,7 @@ def _attendance_write(
     repeat_possible: bool = True,
 ) -> RsvpResult:
     """attendance_rsvp's writes, inside its transaction and under the shift lock."""
-    confirmed = _has_room(locked)
+    confirmed = shift_has_room(locked)
     status = Attendance.Status.CONFIRMED if confirmed else Attendance.Status.WAITLISTED
     attendance = Attendance(
         event=event,
@@ -373,7 +330,7 @@ def _cancel_locked(
     now: datetime,
     reminder_reply: bool | None = None,
 ) -> Attendance:
-    shift = _shift_lock(shift_id)  # lock order everywhere: the shift, then its attendances
+    shift = shift_lock(shift_id)  # lock order everywhere: the shift, then its attendances
     attendance = Attendance.objects.select_related("person", "event").get(pk=attendance_id)
     if attendance.status == Attendance.Status.CANCELLED:
         if reminder_reply is not None and attendance.reminder_reply != reminder_reply:
@@ -466,7 +423,7 @@ def shift_capacity_set(*, shift: Shift, capacity: int | None, actor: Any = None)
         raise ValidationError({"capacity": _("Capacity can't be below zero.")}, code="negative")
     now = timezone.now()
     with transaction.atomic():
-        locked = _shift_lock(shift.pk)
+        locked = shift_lock(shift.pk)
         old = locked.capacity
         demoted: list[Attendance] = []
         if capacity is not None and locked.confirmed_count > capacity:
@@ -537,94 +494,6 @@ def event_attendees_notify_cancelled(*, event: Event) -> None:
         if person_mailable(attendance.person):
             with translation.override(recipient_language(attendance.person)):
                 email_enqueue(emails.event_cancelled_email(attendance=attendance))
-
-
-# --- At the door (used by the host tools' check-in page) ----------------------------------
-
-
-def attendance_check_in(*, attendance: Attendance, actor: Any) -> Attendance:
-    """Mark someone as arrived (idempotent: the first check-in time is kept)."""
-    now = timezone.now()
-    with transaction.atomic():
-        attendance = Attendance.objects.select_for_update().get(pk=attendance.pk)
-        if attendance.checked_in_at is not None and attendance.attended:
-            return attendance
-        attendance.checked_in_at = attendance.checked_in_at or now
-        attendance.attended = True
-        attendance.save(update_fields=["checked_in_at", "attended", "updated_at"])
-        audit_record(
-            actor=actor,
-            action="attendance.check_in",
-            subject=attendance,
-            details={"event_id": attendance.event_id, "person_id": attendance.person_id},
-        )
-    return attendance
-
-
-def _walk_in_shift(*, event: Event, now: datetime) -> Shift:
-    shifts = list(event.shifts.order_by("starts_at", "pk"))
-    if not shifts:
-        raise ValidationError(_("This event has no time slots."), code="no_shift")
-    for shift in shifts:
-        if shift.starts_at <= now < shift.ends_at:
-            return shift
-    upcoming = [shift for shift in shifts if shift.starts_at > now]
-    return upcoming[0] if upcoming else shifts[-1]
-
-
-def attendance_walk_in(
-    *,
-    event: Event,
-    email: str,
-    given_name: str,
-    family_name: str,
-    postal_code: str,
-    actor: Any,
-) -> Attendance:
-    """Sign up someone at the door and check them in, on the shift under way (else the next,
-    else the last). They take a free place if there is one; when the shift is full they are
-    recorded as waitlisted but attended, so capacity still holds. No mail, no reminders."""
-    now = timezone.now()
-    if event.status != Event.Status.PUBLISHED:
-        raise ValidationError(_("Check-in is only open for published events."), code="closed")
-    shift = _walk_in_shift(event=event, now=now)
-    with transaction.atomic():
-        person = person_match_or_create(
-            email=email,
-            fields={
-                "given_name": given_name,
-                "family_name": family_name,
-                "postal_code": postal_code,
-            },
-            overwrite=False,
-            source="walk_in",
-            actor=actor,
-        ).person
-        locked = _shift_lock(shift.pk)
-        attendance = Attendance.objects.filter(shift=locked, person=person).first()
-        if attendance is None or attendance.status == Attendance.Status.CANCELLED:
-            confirmed = _has_room(locked)
-            if attendance is None:
-                attendance = Attendance(event=event, shift=locked, person=person)
-                attendance.source = "walk_in"
-            attendance.status = (
-                Attendance.Status.CONFIRMED if confirmed else Attendance.Status.WAITLISTED
-            )
-            attendance.confirmed_at = now if confirmed else None
-            attendance.waitlisted_at = None if confirmed else now
-            attendance.cancelled_at = None
-            counter = "confirmed_count" if confirmed else "waitlist_count"
-            Shift.objects.filter(pk=locked.pk).update(**{counter: F(counter) + 1})
-        attendance.checked_in_at = attendance.checked_in_at or now
-        attendance.attended = True
-        attendance.save()
-        audit_record(
-            actor=actor,
-            action="attendance.walk_in",
-            subject=attendance,
-            details={"event_id": event.pk, "shift_id": locked.pk, "person_id": person.pk},
-        )
-    return attendance
 
 
 # --- Calendar feed ------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """The event page, RSVPs, the signed links from emails, and calendar files.
 
 Views fetch through the events policy (`event_for_viewer`: one 404 for missing and hidden)
-and call services_rsvp / selectors_rsvp; they hold no rules of their own.
+and call the RSVP services and selectors; they hold no rules of their own.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ import functools
 import uuid
 from typing import Any
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -24,7 +23,6 @@ from django.template.loader import get_template
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -36,9 +34,11 @@ from groundswell.core.ratelimit import (
 )
 from groundswell.core.sanitize import html_sanitize
 from groundswell.events import ics
+from groundswell.events.display import when_text
 from groundswell.events.models import Attendance, Event, Shift
 from groundswell.events.policies import event_for_viewer
-from groundswell.events.selectors_rsvp import (
+from groundswell.events.rsvp.forms import GuestRsvpForm, MemberRsvpForm
+from groundswell.events.rsvp.selectors import (
     attendance_from_token,
     calendar_feed_by_token,
     calendar_feed_for_user,
@@ -48,16 +48,14 @@ from groundswell.events.selectors_rsvp import (
     feed_hosted_shifts,
     group_feed_shifts,
     referral_person,
-    when_text,
 )
-from groundswell.events.services_rsvp import (
+from groundswell.events.rsvp.services import (
     RsvpResult,
     attendance_cancel,
     attendance_reminder_reply,
     attendance_rsvp,
     calendar_feed_regenerate,
 )
-from groundswell.geo.selectors import postal_code_find
 from groundswell.groups.models import Group
 from groundswell.people.models import Person
 from groundswell.people.selectors import person_email_known
@@ -66,59 +64,6 @@ from groundswell.people.services import person_language_set, person_match_or_cre
 HOST_PANEL_TEMPLATE = "events/_host_panel.html"
 # A replayed form (double click, retried request) returns the first answer for a day.
 IDEMPOTENCY_TTL = 24 * 60 * 60
-
-
-# --- Forms --------------------------------------------------------------------------------
-
-
-class MemberRsvpForm(forms.Form):
-    """A signed-in member's one-step RSVP: only the shift, when there are several."""
-
-    shift = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    ref = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
-    source = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
-    idempotency_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
-
-
-class GuestRsvpForm(MemberRsvpForm):
-    """A visitor without an account: name, email and ZIP make (or match) their record."""
-
-    given_name = forms.CharField(
-        label=gettext_lazy("First name"),
-        max_length=100,
-        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
-    )
-    family_name = forms.CharField(
-        label=gettext_lazy("Last name"),
-        max_length=100,
-        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
-    )
-    email = forms.EmailField(
-        label=gettext_lazy("Email"),
-        max_length=254,
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-        help_text=gettext_lazy("We'll email you the details and a link to cancel."),
-    )
-    postal_code = forms.CharField(
-        label=gettext_lazy("ZIP code"),
-        max_length=20,
-        widget=forms.TextInput(attrs={"autocomplete": "postal-code", "inputmode": "numeric"}),
-    )
-
-    def __init__(self, *args: Any, event: Event, **kwargs: Any) -> None:
-        self.event = event
-        super().__init__(*args, **kwargs)
-
-    def clean_postal_code(self) -> str:
-        code = self.cleaned_data["postal_code"].strip().upper()
-        country = self.event.country or "US"
-        if postal_code_find(country=country, code=code) is None:
-            raise ValidationError(
-                _("We don't know the ZIP code “%(code)s”. Check it and try again."),
-                code="unknown_postal_code",
-                params={"code": code},
-            )
-        return code
 
 
 def _new_form(request: HttpRequest, event: Event) -> MemberRsvpForm:

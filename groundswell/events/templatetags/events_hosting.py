@@ -6,8 +6,8 @@ from typing import Any
 
 from django import template
 
-from groundswell.events.selectors_hosting import events_pending_count
-from groundswell.events.services_hosting import event_when_text
+from groundswell.events.display import when_text
+from groundswell.events.hosting.selectors import events_pending_count
 
 register = template.Library()
 
@@ -15,7 +15,7 @@ register = template.Library()
 @register.simple_tag
 def host_when(event: Any, shift: Any = None) -> str:
     """ "Saturday, March 14, 2026, 10:00 a.m. to noon EDT": in the event's zone, localized."""
-    return event_when_text(event, shift)
+    return when_text(event, shift)
 
 
 @register.simple_tag(takes_context=True)

@@ -15,9 +15,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from groundswell.accounts.models import Profile
-from groundswell.conftest import make_member
-from groundswell.events.services_hosting import event_campaign_create, event_campaign_update
-from groundswell.events.tests.hosting_helpers import host_event, make_cohost, next_week_local
+from groundswell.accounts.testing import make_member
+from groundswell.events.campaigns.services import event_campaign_create, event_campaign_update
+from groundswell.events.testing import host_event, make_cohost, next_week_local
 from groundswell.groups.services import group_archive, group_create, group_join
 
 pytestmark = pytest.mark.django_db
@@ -76,7 +76,7 @@ def test_the_member_menu_needs_no_inline_script(member):
 
 
 @pytest.fixture
-def group(member):
+def led_group(member):
     """A group `member` leads (creating it makes them its leader)."""
     return group_create(
         creator=member, name="Chelsea for Change", focus="neighborhood", postal_code="10001"
@@ -89,60 +89,60 @@ def _group_initial(client: Client, query: str):
     return response.context["form"].initial.get("group"), response.content.decode()
 
 
-def test_a_member_of_the_group_gets_it_prefilled(group, other_member):
-    group_join(group=group, user=other_member)
-    initial, page = _group_initial(_client(other_member), f"?group={group.pk}")
-    assert initial == group.pk
-    assert f'<option value="{group.pk}" selected>Chelsea for Change</option>' in page
+def test_a_member_of_the_group_gets_it_prefilled(led_group, other_member):
+    group_join(group=led_group, user=other_member)
+    initial, page = _group_initial(_client(other_member), f"?group={led_group.pk}")
+    assert initial == led_group.pk
+    assert f'<option value="{led_group.pk}" selected>Chelsea for Change</option>' in page
 
 
-def test_a_group_the_member_is_not_in_is_ignored(group, other_member):
-    initial, page = _group_initial(_client(other_member), f"?group={group.pk}")
+def test_a_group_the_member_is_not_in_is_ignored(led_group, other_member):
+    initial, page = _group_initial(_client(other_member), f"?group={led_group.pk}")
     assert initial is None
     assert "Chelsea for Change" not in page  # not offered either
 
 
-def test_staff_outside_the_group_are_not_prefilled_either(group, organizer):
+def test_staff_outside_the_group_are_not_prefilled_either(led_group, organizer):
     # The form offers a host only the groups they belong to, staff included.
-    initial, _page = _group_initial(_client(organizer), f"?group={group.pk}")
+    initial, _page = _group_initial(_client(organizer), f"?group={led_group.pk}")
     assert initial is None
 
 
-def test_an_archived_group_is_ignored(group, member):
-    group_archive(group=group, actor=member)
-    initial, _page = _group_initial(_client(member), f"?group={group.pk}")
+def test_an_archived_group_is_ignored(led_group, member):
+    group_archive(group=led_group, actor=member)
+    initial, _page = _group_initial(_client(member), f"?group={led_group.pk}")
     assert initial is None
 
 
 @pytest.mark.parametrize("value", ["999999", "abc", "", "-1", "1.5", "9" * 30])
-def test_an_unknown_or_malformed_group_is_ignored(group, member, value):
+def test_an_unknown_or_malformed_group_is_ignored(led_group, member, value):
     initial, _page = _group_initial(_client(member), f"?group={value}")
     assert initial is None
 
 
-def test_group_and_campaign_prefill_together(group, member, organizer):
+def test_group_and_campaign_prefill_together(led_group, member, organizer):
     event_campaign_create(actor=organizer, name="Weekend of Action", event_type="canvass")
-    response = _client(member).get(f"/events/new/?campaign=weekend-of-action&group={group.pk}")
+    response = _client(member).get(f"/events/new/?campaign=weekend-of-action&group={led_group.pk}")
     initial = response.context["form"].initial
     assert (initial["group"], initial["title"], initial["event_type"]) == (
-        group.pk,
+        led_group.pk,
         "Weekend of Action",
         "canvass",
     )
 
 
-def test_anonymous_visitors_are_sent_to_log_in_first(group):
-    response = _client().get(f"/events/new/?group={group.pk}")
+def test_anonymous_visitors_are_sent_to_log_in_first(led_group):
+    response = _client().get(f"/events/new/?group={led_group.pk}")
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
 
 
-def test_the_prefilled_form_creates_the_event_in_the_group(group, member):
+def test_the_prefilled_form_creates_the_event_in_the_group(led_group, member):
     client = _client(member)
-    client.get(f"/events/new/?group={group.pk}")
+    client.get(f"/events/new/?group={led_group.pk}")
     day = next_week_local(10).date().isoformat()
     response = client.post(
-        f"/events/new/?group={group.pk}",
+        f"/events/new/?group={led_group.pk}",
         {
             "event_type": "canvass",
             "title": "Group canvass",
@@ -150,13 +150,13 @@ def test_the_prefilled_form_creates_the_event_in_the_group(group, member):
             "start_time": "10:00",
             "end_time": "12:00",
             "postal_code": "10001",
-            "group": str(group.pk),
+            "group": str(led_group.pk),
             "form-TOTAL_FORMS": "0",
             "form-INITIAL_FORMS": "0",
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
-    assert group.events.get().title == "Group canvass"
+    assert led_group.events.get().title == "Group canvass"
 
 
 # --- campaigns: the public list ---------------------------------------------------------------

@@ -7,21 +7,22 @@ import pytest
 from django.core import mail
 from django.utils import translation
 
-from groundswell.conftest import make_member
-from groundswell.events.selectors_rsvp import when_text
-from groundswell.events.services_hosting import (
-    event_approve,
-    event_cancel,
-    event_message_attendees,
-    event_update,
+from groundswell.accounts.testing import make_member
+from groundswell.events.display import when_text
+from groundswell.events.hosting.services.approval import event_approve
+from groundswell.events.hosting.services.events import event_cancel, event_update
+from groundswell.events.hosting.services.messages import event_message_attendees
+from groundswell.events.reminders.services import REMINDER_DAY_BEFORE, attendance_reminder_deliver
+from groundswell.events.rsvp.services import attendance_cancel
+from groundswell.events.testing import (
+    PLACE_CHICAGO,
+    first_shift,
+    host_event,
+    make_event,
+    make_person,
+    next_week_local,
+    rsvp,
 )
-from groundswell.events.services_reminders import (
-    REMINDER_DAY_BEFORE,
-    attendance_reminder_deliver,
-)
-from groundswell.events.services_rsvp import attendance_cancel
-from groundswell.events.tests.hosting_helpers import guest, host_event, next_week_local, rsvp
-from groundswell.events.tests.rsvp_helpers import first_shift, make_event
 from groundswell.people.services import person_language_set
 
 pytestmark = pytest.mark.django_db
@@ -36,9 +37,9 @@ def _mail_to(address: str):
 def test_the_reminder_is_in_each_attendees_language_with_dates_to_match(
     member, django_capture_on_commit_callbacks
 ):
-    event = make_event(member, title="Canvass")
-    french = rsvp(event, guest("fr@example.org", preferred_language="fr"))
-    english = rsvp(event, guest("en@example.org", preferred_language="en"))
+    event = make_event(member, place=PLACE_CHICAGO, title="Canvass")
+    french = rsvp(event, make_person("fr@example.org", preferred_language="fr"))
+    english = rsvp(event, make_person("en@example.org", preferred_language="en"))
     shift = first_shift(event)
     mail.outbox.clear()
     for attendance, active in ((french, "en"), (english, "fr")):
@@ -66,9 +67,9 @@ def test_the_reminder_is_in_each_attendees_language_with_dates_to_match(
 def test_a_promotion_is_in_the_promoted_persons_language(
     member, django_capture_on_commit_callbacks
 ):
-    event = make_event(member, title="Canvass", capacity=1)
-    going = rsvp(event, guest("going@example.org"))
-    rsvp(event, guest("fr@example.org", preferred_language="fr"))  # waitlisted
+    event = make_event(member, place=PLACE_CHICAGO, title="Canvass", capacity=1)
+    going = rsvp(event, make_person("going@example.org"))
+    rsvp(event, make_person("fr@example.org", preferred_language="fr"))  # waitlisted
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         attendance_cancel(attendance=going)  # in English, the canceller's language
@@ -81,9 +82,9 @@ def test_a_promotion_is_in_the_promoted_persons_language(
 def test_a_person_with_no_language_gets_the_sites_default(
     member, django_capture_on_commit_callbacks
 ):
-    event = make_event(member, title="Canvass", capacity=1)
-    going = rsvp(event, guest("going@example.org"))
-    rsvp(event, guest("waiting@example.org"))
+    event = make_event(member, place=PLACE_CHICAGO, title="Canvass", capacity=1)
+    going = rsvp(event, make_person("going@example.org"))
+    rsvp(event, make_person("waiting@example.org"))
     mail.outbox.clear()
     with translation.override("fr"), django_capture_on_commit_callbacks(execute=True):
         attendance_cancel(attendance=going)
@@ -94,8 +95,8 @@ def test_the_cancellation_is_in_each_attendees_language(
     member, organizer, django_capture_on_commit_callbacks
 ):
     event = host_event(member, publish_as=organizer, title="Canvass")
-    rsvp(event, guest("fr@example.org", preferred_language="fr"))
-    rsvp(event, guest("en@example.org", preferred_language="en"))
+    rsvp(event, make_person("fr@example.org", preferred_language="fr"))
+    rsvp(event, make_person("en@example.org", preferred_language="en"))
     mail.outbox.clear()
     with translation.override("fr"), django_capture_on_commit_callbacks(execute=True):
         event_cancel(event=event, actor=member)
@@ -107,8 +108,8 @@ def test_a_host_message_has_each_attendees_language_around_the_hosts_words(
     member, organizer, django_capture_on_commit_callbacks
 ):
     event = host_event(member, publish_as=organizer, title="Canvass")
-    rsvp(event, guest("fr@example.org", preferred_language="fr"))
-    rsvp(event, guest("en@example.org", preferred_language="en"))
+    rsvp(event, make_person("fr@example.org", preferred_language="fr"))
+    rsvp(event, make_person("en@example.org", preferred_language="en"))
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         event_message_attendees(event=event, actor=member, subject="Parking", body="Use lot B.")
@@ -123,8 +124,8 @@ def test_a_new_time_is_announced_in_each_attendees_language(
     member, organizer, django_capture_on_commit_callbacks
 ):
     event = host_event(member, publish_as=organizer, title="Canvass")
-    rsvp(event, guest("fr@example.org", preferred_language="fr"))
-    rsvp(event, guest("en@example.org", preferred_language="en"))
+    rsvp(event, make_person("fr@example.org", preferred_language="fr"))
+    rsvp(event, make_person("en@example.org", preferred_language="en"))
     mail.outbox.clear()
     with translation.override("fr"), django_capture_on_commit_callbacks(execute=True):
         event_update(

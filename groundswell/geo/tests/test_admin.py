@@ -5,16 +5,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from groundswell.accounts.models import User
-
 pytestmark = pytest.mark.django_db
 
 CHANGELIST = reverse("admin:geo_postalcode_changelist")
-
-
-@pytest.fixture
-def superuser(db) -> User:
-    return User.objects.create_superuser("root@example.org", "correct horse battery staple")
 
 
 def test_anonymous_is_sent_to_the_admin_login(client):

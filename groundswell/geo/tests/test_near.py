@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from groundswell.accounts.models import User
-from groundswell.conftest import make_member
+from groundswell.accounts.testing import make_member
 from groundswell.geo.models import PostalCode
 from groundswell.geo.near import (
     EARTH_RADIUS_MILES,

@@ -5,19 +5,11 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from groundswell.accounts.models import User
 from groundswell.core.models import AuditEntry
 from groundswell.groups.services import group_post_create
-from groundswell.groups.tests.conftest import UNKNOWN_ZIP
+from groundswell.groups.testing import UNKNOWN_ZIP
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def admin_client(client, db):
-    superuser = User.objects.create_superuser("root@example.org", "pw-long-enough-123")
-    client.force_login(superuser)
-    return client
 
 
 @pytest.mark.parametrize("model", ["group", "groupmembership", "grouppost", "groupannouncement"])

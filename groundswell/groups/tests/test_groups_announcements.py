@@ -12,14 +12,14 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from groundswell.conftest import make_member
-from groundswell.groups import services
+from groundswell.accounts.testing import make_member
 from groundswell.groups.models import (
     GroupAnnouncement,
     GroupAnnouncementDelivery,
     GroupMembership,
 )
 from groundswell.groups.services import (
+    announcements,
     group_announcement_batch_deliver,
     group_announcement_send,
     group_announcements_mute,
@@ -129,7 +129,7 @@ def test_bouncing_addresses_are_suppressed(world, django_capture_on_commit_callb
 def test_big_groups_go_out_in_batches_one_task_each(
     world, monkeypatch, django_capture_on_commit_callbacks
 ):
-    monkeypatch.setattr(services, "ANNOUNCEMENT_BATCH_SIZE", 2)
+    monkeypatch.setattr(announcements, "ANNOUNCEMENT_BATCH_SIZE", 2)
     for index in range(4):
         group_join(group=world["group"], user=make_member(f"m{index}@example.org"))
     with django_capture_on_commit_callbacks(execute=False) as callbacks:

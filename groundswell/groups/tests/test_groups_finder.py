@@ -9,9 +9,9 @@ import pytest
 from django.urls import reverse
 
 from groundswell.accounts.models import Profile
-from groundswell.conftest import make_member
+from groundswell.accounts.testing import make_member
 from groundswell.groups.services import group_archive, group_join
-from groundswell.groups.tests.conftest import UNKNOWN_ZIP, new_group
+from groundswell.groups.testing import UNKNOWN_ZIP, new_group
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +23,7 @@ def _names(html: str) -> list[str]:
 
 
 @pytest.fixture
-def spread(leader):
+def groups_by_zip(leader):
     """Groups at known distances from ZIP 10001."""
     return {
         code: new_group(leader, name=name, postal_code=code, focus=focus, description=text)
@@ -38,7 +38,7 @@ def spread(leader):
     }
 
 
-def test_nearest_first_with_distances(client, spread):
+def test_nearest_first_with_distances(client, groups_by_zip):
     response = client.get(FINDER, {"near": "10001", "radius": "5"})
     html = response.content.decode()
     assert _names(html) == [
@@ -52,21 +52,21 @@ def test_nearest_first_with_distances(client, spread):
     assert "0.6 miles away" in html and "3.8 miles away" in html
 
 
-def test_radius_widens_the_search(client, spread):
+def test_radius_widens_the_search(client, groups_by_zip):
     html = client.get(FINDER, {"near": "10001", "radius": "100"}).content.decode()
     assert _names(html)[-1] == "Philly Phone Bank"
     assert "Chicago Loop" not in html
     assert "83 miles away" in html
 
 
-def test_a_shared_url_with_any_radius_within_bounds_works(client, spread):
+def test_a_shared_url_with_any_radius_within_bounds_works(client, groups_by_zip):
     html = client.get(FINDER, {"near": "10001", "radius": "2"}).content.decode()
     assert _names(html) == ["Chelsea for Change", "West Village Climate", "Hoboken Students"]
     assert 'value="2" selected' in html
 
 
 @pytest.mark.parametrize("radius", ["abc", "0", "9999"])
-def test_a_bad_radius_is_an_error_on_the_form(client, spread, radius):
+def test_a_bad_radius_is_an_error_on_the_form(client, groups_by_zip, radius):
     response = client.get(FINDER, {"near": "10001", "radius": radius})
     html = response.content.decode()
     assert response.status_code == 200
@@ -74,7 +74,7 @@ def test_a_bad_radius_is_an_error_on_the_form(client, spread, radius):
     assert _names(html) == []
 
 
-def test_unknown_zip_is_a_clear_error_on_the_form(client, spread):
+def test_unknown_zip_is_a_clear_error_on_the_form(client, groups_by_zip):
     response = client.get(FINDER, {"near": UNKNOWN_ZIP})
     html = response.content.decode()
     assert response.status_code == 200
@@ -84,7 +84,7 @@ def test_unknown_zip_is_a_clear_error_on_the_form(client, spread):
     assert _names(html) == []
 
 
-def test_filter_by_focus_and_text(client, spread):
+def test_filter_by_focus_and_text(client, groups_by_zip):
     html = client.get(FINDER, {"near": "10001", "radius": "100", "focus": "issue"}).content.decode()
     assert _names(html) == ["West Village Climate", "Philly Phone Bank"]
     html = client.get(FINDER, {"near": "10001", "radius": "100", "q": "canvass"}).content.decode()
@@ -93,23 +93,23 @@ def test_filter_by_focus_and_text(client, spread):
     assert _names(html) == ["Chicago Loop"]
 
 
-def test_without_a_zip_the_largest_groups_come_first(client, spread, member, other_member):
+def test_without_a_zip_the_largest_groups_come_first(client, groups_by_zip, member, other_member):
     for user in (member, other_member):
-        group_join(group=spread["60601"], user=user)
-    group_join(group=spread["19103"], user=member)
+        group_join(group=groups_by_zip["60601"], user=user)
+    group_join(group=groups_by_zip["19103"], user=member)
     html = client.get(FINDER).content.decode()
     assert _names(html)[:2] == ["Chicago Loop", "Philly Phone Bank"]
     assert "6 groups, largest first" in html
     assert "miles away" not in html
 
 
-def test_archived_groups_are_not_listed(client, spread, leader):
-    group_archive(group=spread["10001"], actor=leader)
+def test_archived_groups_are_not_listed(client, groups_by_zip, leader):
+    group_archive(group=groups_by_zip["10001"], actor=leader)
     html = client.get(FINDER, {"near": "10001", "radius": "5"}).content.decode()
     assert "Chelsea for Change" not in html
 
 
-def test_empty_state_invites_to_start_a_group(client, spread):
+def test_empty_state_invites_to_start_a_group(client, groups_by_zip):
     html = client.get(FINDER, {"near": "60601", "radius": "5", "focus": "campus"}).content.decode()
     assert "0 groups within 5 miles of 60601" in html
     assert "no group near you yet" in html
@@ -117,7 +117,7 @@ def test_empty_state_invites_to_start_a_group(client, spread):
     assert 'id="map-data"' not in html
 
 
-def test_the_profile_zip_is_the_default(client, spread, member):
+def test_the_profile_zip_is_the_default(client, groups_by_zip, member):
     Profile.objects.filter(user=member).update(postal_code="11201", country="US")
     client.force_login(member)
     html = client.get(FINDER).content.decode()
@@ -144,13 +144,13 @@ def test_pagination_keeps_the_search(client, leader):
     assert _names(beyond) == _names(second)
 
 
-def test_map_data_lists_the_groups_of_the_page(client, spread):
+def test_map_data_lists_the_groups_of_the_page(client, groups_by_zip):
     html = client.get(FINDER, {"near": "10001", "radius": "5"}).content.decode()
     block = re.search(r'<script id="map-data" type="application/json">(.*?)</script>', html, re.S)
     data = json.loads(block.group(1))
     assert data["center"] == [40.7484, -73.9967]
     assert [m["title"] for m in data["markers"]] == _names(html)
-    assert data["markers"][0]["url"] == f"/groups/{spread['10001'].pk}/"
+    assert data["markers"][0]["url"] == f"/groups/{groups_by_zip['10001'].pk}/"
     assert "groundswell/vendor/leaflet/leaflet.js" in html and "groundswell/map.js" in html
     assert 'class="map" hidden' in html  # the list works without it
 
@@ -182,12 +182,12 @@ def test_finder_queries_for_a_member(client, leader, size, django_assert_num_que
     assert len(_names(response.content.decode())) == min(size, 20)
 
 
-def test_an_empty_radius_means_the_default(client, spread):
+def test_an_empty_radius_means_the_default(client, groups_by_zip):
     html = client.get(FINDER, {"near": "10001", "radius": ""}).content.decode()
     assert "within 25 miles of 10001" in html
 
 
-def test_the_finder_in_french(client, spread):
+def test_the_finder_in_french(client, groups_by_zip):
     client.cookies["django_language"] = "fr"
     html = client.get(FINDER, {"near": "10001", "radius": "5"}).content.decode()
     assert "Trouver un groupe près de chez vous" in html

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from groundswell.accounts.selectors import account_export
 from groundswell.accounts.services import account_delete
-from groundswell.conftest import make_member
+from groundswell.accounts.testing import make_member
 from groundswell.groups.models import GroupAnnouncement, GroupAnnouncementDelivery, GroupPost
 from groundswell.groups.services import (
     group_announcement_send,
@@ -15,7 +15,7 @@ from groundswell.groups.services import (
     group_join,
     group_post_create,
 )
-from groundswell.groups.tests.conftest import role_of
+from groundswell.groups.testing import role_of
 
 pytestmark = pytest.mark.django_db
 

@@ -20,7 +20,7 @@ from groundswell.groups.services import (
     group_post_create,
     group_post_update,
 )
-from groundswell.groups.tests.conftest import new_group
+from groundswell.groups.testing import new_group
 from groundswell.groups.text import post_link_count
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("rate_limit_window_start")]

@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 
-from groundswell.conftest import make_member
+from groundswell.accounts.testing import make_member
 from groundswell.core.models import AuditEntry
 from groundswell.groups.models import Group, GroupMembership, GroupPost
 from groundswell.groups.services import (
@@ -24,7 +24,7 @@ from groundswell.groups.services import (
     group_post_update,
     group_update,
 )
-from groundswell.groups.tests.conftest import UNKNOWN_ZIP, new_group, postal_codes_ensure, role_of
+from groundswell.groups.testing import UNKNOWN_ZIP, new_group, postal_codes_ensure, role_of
 
 pytestmark = pytest.mark.django_db
 

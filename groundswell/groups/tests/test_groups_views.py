@@ -10,7 +10,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from groundswell.conftest import make_member
+from groundswell.accounts.testing import make_member
 from groundswell.core.models import AuditEntry
 from groundswell.groups.models import Group, GroupAnnouncement, GroupMembership, GroupPost
 from groundswell.groups.services import (
@@ -19,7 +19,7 @@ from groundswell.groups.services import (
     group_post_create,
     group_post_remove,
 )
-from groundswell.groups.tests.conftest import new_group, role_of
+from groundswell.groups.testing import new_group, role_of
 
 pytestmark = pytest.mark.django_db
 

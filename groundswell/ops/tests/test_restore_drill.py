@@ -25,8 +25,6 @@ REPO_DIR = Path(__file__).resolve().parents[3]
 DRILL = REPO_DIR / "scripts" / "restore-drill.sh"
 PG_SERVER = "postgres://postgres@127.0.0.1:5432"
 ENV_DROPPED = {
-    "GROUNDSWELL_TESTING",
-    "TEST_REAL_TASK_BACKEND",
     "DATABASE_URL",
     "REDIS_URL",
     "EMAIL_URL",

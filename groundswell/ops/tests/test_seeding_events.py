@@ -14,15 +14,16 @@ from django.urls import reverse
 
 from groundswell.accounts.models import User
 from groundswell.accounts.services import time_zones_available
+from groundswell.events.finding.selectors import events_search
+from groundswell.events.hosting.services.validation import ShiftSpec, _validate_and_build
 from groundswell.events.models import Attendance, Event, EventCampaign, Shift
-from groundswell.events.selectors import events_search
-from groundswell.events.services_hosting import ShiftSpec, _validate_and_build
 from groundswell.geo.selectors import postal_code_find
 from groundswell.groups.models import Group, GroupMembership, GroupPost
 from groundswell.groups.text import post_html, post_text
 from groundswell.ops.models import SeedRun
 from groundswell.ops.seeding import events as events_step
 from groundswell.ops.seeding import figures
+from groundswell.ops.seeding.events.inputs import CAMPAIGNS
 from groundswell.ops.seeding.runner import seed_generate
 from groundswell.people.models import Person
 
@@ -95,7 +96,7 @@ def test_groups_and_events_follow_the_figures_and_a_campaigns_shape():
     assert 0.06 * events < Event.objects.filter(is_virtual=True).count() < 0.15 * events
     assert 0.22 * events < Event.objects.filter(group__isnull=False).count() < 0.38 * events
     # A handful of national campaigns; events of their type on their days join them.
-    assert EventCampaign.objects.count() == len(events_step.CAMPAIGNS)
+    assert EventCampaign.objects.count() == len(CAMPAIGNS)
     for event in Event.objects.filter(campaign__isnull=False).select_related("campaign"):
         assert event.event_type == event.campaign.event_type
 

@@ -50,7 +50,7 @@ def test_serve_starts_web_and_worker_then_stops_on_ctrl_c(tmp_path: Path, scratc
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("PYTEST", "DJANGO_SETTINGS")) and key != "GROUNDSWELL_TESTING"
+        if not key.startswith(("PYTEST", "DJANGO_SETTINGS"))
     }
     env.update(DATA_DIR=str(tmp_path / "data"), PORT=str(port), WEB_WORKERS="1")
     if scratch_database_url:

@@ -11,18 +11,12 @@ import threading
 from collections.abc import Callable
 
 import pytest
-from django.db import IntegrityError, connection, connections
+from django.db import IntegrityError, connections
 
 from groundswell.people import services
 from groundswell.people.models import Person
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _postgres_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("needs real row locks and concurrent transactions (PostgreSQL)")
 
 
 def _race(monkeypatch, emails: list[str], call: Callable[[str], object]) -> list[object]:

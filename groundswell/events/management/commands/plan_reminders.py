@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from groundswell.events.services_reminders import reminders_plan_run
+from groundswell.events.reminders.services import reminders_plan_run
 
 
 class Command(BaseCommand):

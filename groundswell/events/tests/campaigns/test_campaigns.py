@@ -11,15 +11,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from groundswell.events.models import Event, EventCampaign
-from groundswell.events.selectors_hosting import campaigns_with_totals
-from groundswell.events.services_hosting import (
+from groundswell.events.campaigns.selectors import campaigns_with_totals
+from groundswell.events.campaigns.services import (
     event_campaign_create,
     event_campaign_update,
     event_create_from_campaign,
 )
-from groundswell.events.services_rsvp import attendance_check_in
-from groundswell.events.tests.hosting_helpers import guest, host_event, next_week_local, rsvp
+from groundswell.events.hosting.services.attendance import attendance_check_in
+from groundswell.events.models import Event, EventCampaign
+from groundswell.events.testing import host_event, make_person, next_week_local, rsvp
 
 pytestmark = pytest.mark.django_db
 
@@ -118,10 +118,10 @@ def test_totals_count_published_events_rsvps_and_attendance(campaign, member, or
     published = host_event(member, publish_as=organizer, campaign=campaign)
     host_event(member, campaign=campaign, title="Waiting")
     cancelled = host_event(organizer, campaign=campaign, title="Cancelled")
-    rsvp(cancelled, guest("zed@example.org"))
+    rsvp(cancelled, make_person("zed@example.org"))
     Event.objects.filter(pk=cancelled.pk).update(status=Event.Status.CANCELLED)
     host_event(organizer, title="Elsewhere")
-    going = [rsvp(published, guest(f"p{i}@example.org")) for i in range(3)]
+    going = [rsvp(published, make_person(f"p{i}@example.org")) for i in range(3)]
     attendance_check_in(attendance=going[0], actor=member)
     totals = campaigns_with_totals().get(pk=campaign.pk)
     assert (totals.event_total, totals.pending_total, totals.rsvp_total, totals.attended_total) == (

@@ -8,14 +8,14 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
-from groundswell.events.models import Event, EventCampaign, EventCoHost
-from groundswell.events.selectors import (
+from groundswell.events.finding.selectors import (
     LONGEST_LISTED_EVENT,
     event_card,
     events_search,
     places_left,
 )
-from groundswell.events.tests.find_helpers import (
+from groundswell.events.models import Event, EventCampaign, EventCoHost
+from groundswell.events.testing import (
     HOBOKEN,
     NYC,
     PHILADELPHIA,

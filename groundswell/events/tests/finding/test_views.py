@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from groundswell.accounts.models import Profile
 from groundswell.events.models import Event
-from groundswell.events.tests.find_helpers import (
+from groundswell.events.testing import (
     HOBOKEN,
     NYC,
     PHILADELPHIA,

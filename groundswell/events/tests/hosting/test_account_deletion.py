@@ -8,18 +8,12 @@ from django.core import mail
 
 from groundswell.accounts.models import User
 from groundswell.accounts.services import account_delete
-from groundswell.conftest import make_member
+from groundswell.accounts.testing import make_member
 from groundswell.core.models import AuditEntry
+from groundswell.events.hosting.services.cohosts import event_cohost_add
 from groundswell.events.models import Attendance, Event, EventCoHost
-from groundswell.events.selectors_rsvp import event_host_name
-from groundswell.events.services_hosting import event_cohost_add
-from groundswell.events.tests.hosting_helpers import (
-    guest,
-    host_event,
-    make_cohost,
-    move_to_past,
-    rsvp,
-)
+from groundswell.events.rsvp.selectors import event_host_name
+from groundswell.events.testing import host_event, make_cohost, make_person, move_to_past, rsvp
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +37,7 @@ def test_upcoming_event_without_cohost_is_cancelled_and_attendees_told(
     member, organizer, django_capture_on_commit_callbacks
 ):
     event = host_event(member, publish_as=organizer)
-    rsvp(event, guest("ana@example.org"))
+    rsvp(event, make_person("ana@example.org"))
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         account_delete(user=member, actor=member)
@@ -55,7 +49,7 @@ def test_upcoming_event_without_cohost_is_cancelled_and_attendees_told(
 
 def test_past_event_keeps_its_attendance_with_an_empty_host(member, organizer):
     event = host_event(member, publish_as=organizer)
-    rsvp(event, guest("ana@example.org"))
+    rsvp(event, make_person("ana@example.org"))
     move_to_past(event)
     account_delete(user=member, actor=member)
     event.refresh_from_db()

@@ -6,25 +6,17 @@ import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 
-from groundswell.accounts.models import User
-from groundswell.conftest import PASSWORD
 from groundswell.core.models import AuditEntry
 from groundswell.events.models import Event, EventCoHost, TrustedHost
-from groundswell.events.tests.hosting_helpers import guest, host_event, make_cohost, rsvp
+from groundswell.events.testing import host_event, make_cohost, make_person, rsvp
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def admin_client(client):
-    client.force_login(User.objects.create_superuser("root@example.org", PASSWORD))
-    return client
 
 
 def test_lists_and_search(admin_client, member, organizer):
     event = host_event(member, publish_as=organizer, title="Chelsea doors")
     host_event(organizer, title="Elsewhere", postal_code="94103")
-    rsvp(event, guest("ana@example.org"))
+    rsvp(event, make_person("ana@example.org"))
     html = admin_client.get(
         reverse("admin:events_event_changelist") + "?q=member@example.org"
     ).content.decode()

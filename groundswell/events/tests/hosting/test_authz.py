@@ -12,12 +12,12 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from groundswell.conftest import make_member
+from groundswell.accounts.testing import make_member
 from groundswell.events.models import Attendance, Event, EventCampaign, EventCoHost, EventMessage
-from groundswell.events.tests.hosting_helpers import (
+from groundswell.events.testing import (
     first_shift,
-    guest,
     host_event,
+    make_person,
     move_to_past,
     next_week_local,
     rsvp,
@@ -31,11 +31,11 @@ STAFF = {"organizer", "hq"}
 
 
 @pytest.fixture
-def world(member, other_member, organizer, hq):
+def hosting_world(member, other_member, organizer, hq):
     cohost = make_member("cohost@example.org", given_name="Cora")
     event = host_event(member, publish_as=organizer, capacity=10)
     EventCoHost.objects.create(event=event, user=cohost)
-    attendance = rsvp(event, guest("ana@example.org", "Ana"))
+    attendance = rsvp(event, make_person("ana@example.org", "Ana"))
     campaign = EventCampaign.objects.create(name="Weekend of Action", slug="woa")
     users = {
         "host": member,
@@ -47,10 +47,10 @@ def world(member, other_member, organizer, hq):
     return {"event": event, "attendance": attendance, "campaign": campaign, "users": users}
 
 
-def _client(world: dict[str, Any], persona: str) -> Client:
+def _client(hosting_world: dict[str, Any], persona: str) -> Client:
     client = Client()
     if persona != "anonymous":
-        client.force_login(world["users"][persona])
+        client.force_login(hosting_world["users"][persona])
     return client
 
 
@@ -71,8 +71,8 @@ EVENT_PAGES: list[tuple[str, Callable[[dict[str, Any]], str]]] = [
 
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize(("page", "url"), EVENT_PAGES, ids=[name for name, _ in EVENT_PAGES])
-def test_event_pages(world, persona, page, url):
-    response = _client(world, persona).get(url(world))
+def test_event_pages(hosting_world, persona, page, url):
+    response = _client(hosting_world, persona).get(url(hosting_world))
     assert response.status_code == _expected(persona, MANAGERS)
     if persona == "anonymous":
         assert response["Location"].startswith("/accounts/login/")
@@ -80,9 +80,9 @@ def test_event_pages(world, persona, page, url):
         assert b"ana@example.org" not in response.content
 
 
-def test_a_missing_event_is_the_same_404(world):
-    client = _client(world, "other")
-    forbidden = client.get(f"/events/{world['event'].pk}/manage/")
+def test_a_missing_event_is_the_same_404(hosting_world):
+    client = _client(hosting_world, "other")
+    forbidden = client.get(f"/events/{hosting_world['event'].pk}/manage/")
     missing = client.get("/events/999999/manage/")
     assert forbidden.status_code == missing.status_code == 404
     assert forbidden.content == missing.content
@@ -100,13 +100,13 @@ SITE_PAGES = [
 
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize(("url", "allowed"), SITE_PAGES, ids=[url for url, _ in SITE_PAGES])
-def test_site_pages(world, persona, url, allowed):
-    assert _client(world, persona).get(url).status_code == _expected(persona, allowed)
+def test_site_pages(hosting_world, persona, url, allowed):
+    assert _client(hosting_world, persona).get(url).status_code == _expected(persona, allowed)
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_the_campaign_page_is_public_and_totals_are_for_staff(world, persona):
-    response = _client(world, persona).get("/events/campaigns/woa/")
+def test_the_campaign_page_is_public_and_totals_are_for_staff(hosting_world, persona):
+    response = _client(hosting_world, persona).get("/events/campaigns/woa/")
     assert response.status_code == 200
     assert (b"Totals (organizers only)" in response.content) == (persona in STAFF)
 
@@ -204,26 +204,26 @@ POSTS = [
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize(("name", "build", "done", "allowed"), POSTS, ids=[p[0] for p in POSTS])
 def test_event_posts(
-    world, persona, name, build, done, allowed, django_capture_on_commit_callbacks
+    hosting_world, persona, name, build, done, allowed, django_capture_on_commit_callbacks
 ):
-    url, data = build(world)
+    url, data = build(hosting_world)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        response = _client(world, persona).post(url, data)
+        response = _client(hosting_world, persona).post(url, data)
     if persona in allowed:
         assert response.status_code == 302, response.content[:2000]
-        assert done(world)
+        assert done(hosting_world)
     else:
         assert response.status_code == (302 if persona == "anonymous" else 404)
-        assert not done(world)
+        assert not done(hosting_world)
         assert mail.outbox == []
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_after_the_event_posts(world, persona):
-    move_to_past(world["event"])
-    client = _client(world, persona)
-    event_id, attendance_id = world["event"].pk, world["attendance"].pk
+def test_after_the_event_posts(hosting_world, persona):
+    move_to_past(hosting_world["event"])
+    client = _client(hosting_world, persona)
+    event_id, attendance_id = hosting_world["event"].pk, hosting_world["attendance"].pk
     report = client.post(f"/events/{event_id}/report/", {"report-doors_knocked": "40"})
     mark = client.post(
         f"/events/{event_id}/attendees/{attendance_id}/attended/", {"attended": "yes"}
@@ -240,11 +240,11 @@ def test_after_the_event_posts(world, persona):
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_review_is_for_staff(world, persona, django_capture_on_commit_callbacks):
-    pending = host_event(world["users"]["host"], title="Waiting")
+def test_review_is_for_staff(hosting_world, persona, django_capture_on_commit_callbacks):
+    pending = host_event(hosting_world["users"]["host"], title="Waiting")
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        response = _client(world, persona).post(
+        response = _client(hosting_world, persona).post(
             f"/events/{pending.pk}/review/", {"decision": "approve"}
         )
     pending.refresh_from_db()
@@ -258,8 +258,8 @@ def test_review_is_for_staff(world, persona, django_capture_on_commit_callbacks)
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_campaign_writes_are_for_staff(world, persona):
-    client = _client(world, persona)
+def test_campaign_writes_are_for_staff(hosting_world, persona):
+    client = _client(hosting_world, persona)
     created = client.post("/events/campaigns/new/", {"name": "Day of Action", "slug": "doa"})
     edited = client.post("/events/campaigns/woa/edit/", {"name": "Renamed", "slug": "woa"})
     names = set(EventCampaign.objects.values_list("name", flat=True))
@@ -273,7 +273,7 @@ def test_campaign_writes_are_for_staff(world, persona):
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_create_is_for_members(world, persona):
+def test_create_is_for_members(hosting_world, persona):
     day = next_week_local(10).date().isoformat()
     data = {
         "event_type": "meeting",
@@ -285,7 +285,7 @@ def test_create_is_for_members(world, persona):
         "form-TOTAL_FORMS": "0",
         "form-INITIAL_FORMS": "0",
     }
-    response = _client(world, persona).post("/events/new/", data)
+    response = _client(hosting_world, persona).post("/events/new/", data)
     exists = Event.objects.filter(title="Kitchen table meeting").exists()
     if persona == "anonymous":
         assert response.status_code == 302 and not exists

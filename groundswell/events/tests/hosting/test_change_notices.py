@@ -14,21 +14,13 @@ from django.utils import translation
 from icalendar import Calendar
 
 from groundswell.events import ics
+from groundswell.events.display import event_page_url, when_text
+from groundswell.events.hosting.services.events import event_update
+from groundswell.events.hosting.services.messages import event_message_batch_deliver
+from groundswell.events.hosting.services.validation import ShiftSpec
 from groundswell.events.models import Attendance, Event, EventMessage
-from groundswell.events.selectors_rsvp import when_text
-from groundswell.events.services_hosting import (
-    ShiftSpec,
-    event_message_batch_deliver,
-    event_update,
-)
-from groundswell.events.services_rsvp import attendance_cancel
-from groundswell.events.tests.hosting_helpers import (
-    first_shift,
-    guest,
-    host_event,
-    next_week_local,
-    rsvp,
-)
+from groundswell.events.rsvp.services import attendance_cancel
+from groundswell.events.testing import first_shift, host_event, make_person, next_week_local, rsvp
 
 pytestmark = pytest.mark.django_db
 NBSP = "\N{NO-BREAK SPACE}"
@@ -71,16 +63,11 @@ def _edit(django_capture_on_commit_callbacks: Any, event: Event, actor: Any, **c
         return event_update(event=event, actor=actor, **changes)
 
 
-@pytest.fixture
-def event(member, organizer) -> Event:
-    return host_event(member, publish_as=organizer)
-
-
 def test_a_new_time_mails_each_attendee_old_and_new_with_calendar_and_cancel_link(
     client, event, member, django_capture_on_commit_callbacks
 ):
-    ana = rsvp(event, guest("ana@example.org", "Ana"))
-    ben = rsvp(event, guest("ben@example.org", "Ben"))
+    ana = rsvp(event, make_person("ana@example.org", "Ana"))
+    ben = rsvp(event, make_person("ben@example.org", "Ben"))
     shift = first_shift(event)
     old_when = when_text(event, shift)
 
@@ -101,7 +88,7 @@ def test_a_new_time_mails_each_attendee_old_and_new_with_calendar_and_cancel_lin
     assert notice.subject == "New time: Canvass Chelsea"
     assert f"- When: {old_when} → {new_when}" in notice.body
     assert "2 p.m." in _html(notice)
-    assert ics.event_url(event) in notice.body
+    assert event_page_url(event) in notice.body
     vevent = _vevent(notice)
     assert str(vevent["UID"]) == ics.shift_uid(shift)
     assert int(vevent["SEQUENCE"]) == event.calendar_sequence == 1
@@ -123,7 +110,7 @@ def test_a_new_time_mails_each_attendee_old_and_new_with_calendar_and_cancel_lin
 def test_a_new_place_mails_old_and_new_address_and_the_calendar_moves(
     event, member, django_capture_on_commit_callbacks
 ):
-    rsvp(event, guest("ana@example.org", "Ana"))
+    rsvp(event, make_person("ana@example.org", "Ana"))
     old_place = ics.event_location(event, exact=True)
 
     _edit(
@@ -151,7 +138,7 @@ def test_a_new_place_mails_old_and_new_address_and_the_calendar_moves(
 def test_time_and_place_changed_together_make_one_mail(
     event, member, django_capture_on_commit_callbacks
 ):
-    rsvp(event, guest("ana@example.org", "Ana"))
+    rsvp(event, make_person("ana@example.org", "Ana"))
     _edit(
         django_capture_on_commit_callbacks,
         event,
@@ -171,8 +158,8 @@ def test_hiding_the_address_tells_everyone_and_the_waitlist_sees_only_the_area(
     member, organizer, django_capture_on_commit_callbacks
 ):
     event = host_event(member, publish_as=organizer, capacity=1)
-    rsvp(event, guest("going@example.org", "Gina"))
-    waiting = rsvp(event, guest("waiting@example.org", "Walt"))
+    rsvp(event, make_person("going@example.org", "Gina"))
+    waiting = rsvp(event, make_person("waiting@example.org", "Walt"))
     assert waiting.status == Attendance.Status.WAITLISTED
 
     _edit(django_capture_on_commit_callbacks, event, member, hide_address=True)
@@ -196,8 +183,8 @@ def test_a_hidden_address_that_moves_is_shown_to_people_going_only(
     member, organizer, django_capture_on_commit_callbacks
 ):
     event = host_event(member, publish_as=organizer, capacity=1, hide_address=True)
-    rsvp(event, guest("going@example.org", "Gina"))
-    rsvp(event, guest("waiting@example.org", "Walt"))
+    rsvp(event, make_person("going@example.org", "Gina"))
+    rsvp(event, make_person("waiting@example.org", "Walt"))
 
     _edit(django_capture_on_commit_callbacks, event, member, address_line="305 W 10th St")
 
@@ -222,8 +209,8 @@ def test_a_new_online_link_goes_to_people_going_with_the_calendar(
         time_zone="America/New_York",
         capacity=1,
     )
-    rsvp(event, guest("going@example.org", "Gina"))
-    rsvp(event, guest("waiting@example.org", "Walt"))
+    rsvp(event, make_person("going@example.org", "Gina"))
+    rsvp(event, make_person("waiting@example.org", "Walt"))
 
     _edit(
         django_capture_on_commit_callbacks,
@@ -247,7 +234,7 @@ def test_a_new_online_link_goes_to_people_going_with_the_calendar(
 
 
 def test_a_new_title_is_announced(event, member, django_capture_on_commit_callbacks):
-    rsvp(event, guest("ana@example.org", "Ana"))
+    rsvp(event, make_person("ana@example.org", "Ana"))
     _edit(django_capture_on_commit_callbacks, event, member, title="Canvass Chelsea and Flatiron")
     notice = _notice("ana@example.org")
     assert notice.subject == "Update: Canvass Chelsea and Flatiron"
@@ -258,7 +245,7 @@ def test_a_new_title_is_announced(event, member, django_capture_on_commit_callba
 def test_description_and_accessibility_edits_mail_nobody_but_a_place_change_does(
     event, member, django_capture_on_commit_callbacks
 ):
-    rsvp(event, guest("ana@example.org", "Ana"))
+    rsvp(event, make_person("ana@example.org", "Ana"))
     _edit(
         django_capture_on_commit_callbacks,
         event,
@@ -276,8 +263,8 @@ def test_description_and_accessibility_edits_mail_nobody_but_a_place_change_does
 
 
 def test_cancelled_attendees_get_nothing(event, member, django_capture_on_commit_callbacks):
-    rsvp(event, guest("ana@example.org", "Ana"))
-    ben = rsvp(event, guest("ben@example.org", "Ben"))
+    rsvp(event, make_person("ana@example.org", "Ana"))
+    ben = rsvp(event, make_person("ben@example.org", "Ben"))
     attendance_cancel(attendance=ben)
     _edit(django_capture_on_commit_callbacks, event, member, venue_name="Chelsea Library, room 2")
     assert [m.to for m in mail.outbox] == [["ana@example.org"]]
@@ -295,8 +282,8 @@ def test_a_slot_someone_is_not_on_moving_mails_only_that_slots_people(
         ],
     )
     morning, afternoon = event.shifts.order_by("starts_at")
-    rsvp(event, guest("morning@example.org", "Mo"), shift=morning)
-    rsvp(event, guest("afternoon@example.org", "Al"), shift=afternoon)
+    rsvp(event, make_person("morning@example.org", "Mo"), shift=morning)
+    rsvp(event, make_person("afternoon@example.org", "Al"), shift=afternoon)
     _edit(
         django_capture_on_commit_callbacks,
         event,
@@ -311,7 +298,7 @@ def test_a_slot_someone_is_not_on_moving_mails_only_that_slots_people(
 
 
 def test_delivery_run_twice_sends_once(event, member, django_capture_on_commit_callbacks):
-    rsvp(event, guest("ana@example.org", "Ana"))
+    rsvp(event, make_person("ana@example.org", "Ana"))
     with django_capture_on_commit_callbacks(execute=False):
         event_update(event=event, actor=member, venue_name="Chelsea Library, room 2")
     message = EventMessage.objects.get(event=event, kind=EventMessage.Kind.CHANGE)
@@ -326,8 +313,8 @@ def test_delivery_run_twice_sends_once(event, member, django_capture_on_commit_c
 def test_a_french_attendee_gets_french_whatever_the_editors_language(
     event, member, django_capture_on_commit_callbacks
 ):
-    rsvp(event, guest("fr@example.org", "Fanny", preferred_language="fr"))
-    rsvp(event, guest("en@example.org", "Emma", preferred_language="en"))
+    rsvp(event, make_person("fr@example.org", "Fanny", preferred_language="fr"))
+    rsvp(event, make_person("en@example.org", "Emma", preferred_language="en"))
     old_place = ics.event_location(event, exact=True)
     with translation.override("en"):
         _edit(
@@ -355,7 +342,7 @@ def test_a_french_attendee_gets_french_whatever_the_editors_language(
 def test_a_time_notice_queued_before_notices_recorded_changes_still_goes_out(
     event, member, django_capture_on_commit_callbacks
 ):
-    rsvp(event, guest("ana@example.org", "Ana"))
+    rsvp(event, make_person("ana@example.org", "Ana"))
     message = EventMessage.objects.create(
         event=event,
         kind=EventMessage.Kind.CHANGE,

@@ -12,29 +12,25 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from groundswell.events.models import Attendance, Event, EventCoHost, Shift
-from groundswell.events.services_hosting import (
-    ShiftSpec,
+from groundswell.events.hosting.services.approval import (
     event_approve,
-    event_cancel,
     event_reject,
-    event_update,
     host_trust_revoke,
 )
-from groundswell.events.tests import rsvp_helpers
-from groundswell.events.tests.hosting_helpers import (
+from groundswell.events.hosting.services.events import event_cancel, event_update
+from groundswell.events.hosting.services.validation import ShiftSpec
+from groundswell.events.models import Attendance, Event, EventCoHost, Shift
+from groundswell.events.testing import (
     first_shift,
-    guest,
     host_event,
     make_cohost,
+    make_person,
     move_to_past,
     next_week_local,
     rsvp,
 )
 
 pytestmark = pytest.mark.django_db
-# The RSVP tests' task backend that keeps reminders (tasks due later) for the test to see.
-deferred = rsvp_helpers.deferred
 
 
 # --- approval -----------------------------------------------------------------------------
@@ -107,7 +103,7 @@ def test_changing_the_time_reschedules_reminders_and_tells_attendees(
 ):
     event = host_event(member, publish_as=organizer)
     with django_capture_on_commit_callbacks(execute=True):
-        going = rsvp(event, guest("ana@example.org", "Ana"))
+        going = rsvp(event, make_person("ana@example.org", "Ana"))
         waiting_event_shift = first_shift(event)
     mail.outbox.clear()
     # The day-before reminder went out for the old time.
@@ -138,7 +134,7 @@ def test_changing_the_time_reschedules_reminders_and_tells_attendees(
 def test_a_description_edit_emails_nobody(member, organizer, django_capture_on_commit_callbacks):
     # Title, place and link edits do mail attendees: test_event_change_notices.py.
     event = host_event(member, publish_as=organizer)
-    rsvp(event, guest("ana@example.org"))
+    rsvp(event, make_person("ana@example.org"))
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         event_update(event=event, actor=member, description="Bring water.")
@@ -152,7 +148,7 @@ def test_lowering_capacity_moves_the_latest_to_the_waitlist_in_order(
     member, organizer, django_capture_on_commit_callbacks
 ):
     event = host_event(member, publish_as=organizer, capacity=3)
-    people = [guest(f"p{i}@example.org", f"P{i}") for i in range(4)]
+    people = [make_person(f"p{i}@example.org", f"P{i}") for i in range(4)]
     attendances = [rsvp(event, person) for person in people]
     assert attendances[3].status == Attendance.Status.WAITLISTED
     with django_capture_on_commit_callbacks(execute=True):
@@ -178,7 +174,7 @@ def test_shifts_are_added_changed_and_removed(member, organizer):
         ],
     )
     morning, afternoon = list(Shift.objects.filter(event=event).order_by("starts_at"))
-    rsvp(event, guest("a@example.org"), shift=afternoon)
+    rsvp(event, make_person("a@example.org"), shift=afternoon)
     with pytest.raises(ValidationError) as excinfo:
         event_update(
             event=event,
@@ -260,8 +256,8 @@ def test_cancelling_tells_everyone_going_or_waiting(
     member, organizer, django_capture_on_commit_callbacks
 ):
     event = host_event(member, publish_as=organizer, capacity=1)
-    rsvp(event, guest("ana@example.org"))
-    rsvp(event, guest("ben@example.org"))  # waitlisted
+    rsvp(event, make_person("ana@example.org"))
+    rsvp(event, make_person("ben@example.org"))  # waitlisted
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         event_cancel(event=event, actor=member)

@@ -9,12 +9,7 @@ import pytest
 
 from groundswell.core import ratelimit
 from groundswell.events.models import Event, EventMessage
-from groundswell.events.tests.hosting_helpers import (
-    event_form_data,
-    guest,
-    host_event,
-    rsvp,
-)
+from groundswell.events.testing import event_form_data, host_event, make_person, rsvp
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("rate_limit_window_start")]
 
@@ -75,7 +70,7 @@ def test_one_message_too_many_in_an_hour_is_refused_and_keeps_the_text(
     events = []
     for index in range(allowed // 5 + 1):
         event = host_event(member, publish_as=organizer, title=f"Canvass {index}")
-        rsvp(event, guest(f"ana{index}@example.org"))
+        rsvp(event, make_person(f"ana{index}@example.org"))
         events.append(event)
     for index in range(allowed):
         response = member_client.post(

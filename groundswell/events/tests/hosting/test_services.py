@@ -11,9 +11,11 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from groundswell.core.models import AuditEntry
+from groundswell.events.hosting.services.approval import host_trust_grant
+from groundswell.events.hosting.services.events import event_create
+from groundswell.events.hosting.services.validation import ShiftSpec
 from groundswell.events.models import Event, EventCampaign, Shift, TrustedHost
-from groundswell.events.services_hosting import ShiftSpec, event_create, host_trust_grant
-from groundswell.events.tests.hosting_helpers import host_event, next_week_local
+from groundswell.events.testing import host_event, next_week_local
 from groundswell.groups.models import Group, GroupMembership
 
 pytestmark = pytest.mark.django_db

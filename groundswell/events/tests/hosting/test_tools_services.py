@@ -11,31 +11,18 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from groundswell.core.models import AuditEntry
-from groundswell.events import services_hosting
-from groundswell.events.models import Attendance, EventCoHost, EventMessage
-from groundswell.events.services_hosting import (
-    attendance_mark,
-    event_cohost_add,
-    event_cohost_remove,
+from groundswell.events.hosting.services import messages as hosting_messages
+from groundswell.events.hosting.services.attendance import attendance_mark, event_report_submit
+from groundswell.events.hosting.services.cohosts import event_cohost_add, event_cohost_remove
+from groundswell.events.hosting.services.messages import (
     event_message_attendees,
     event_message_batch_deliver,
-    event_report_submit,
 )
-from groundswell.events.tests.hosting_helpers import (
-    guest,
-    host_event,
-    make_cohost,
-    move_to_past,
-    rsvp,
-)
+from groundswell.events.models import Attendance, EventCoHost, EventMessage
+from groundswell.events.testing import make_cohost, make_person, move_to_past, rsvp
 from groundswell.people.models import Person
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def event(member, organizer):
-    return host_event(member, publish_as=organizer, capacity=3)
 
 
 # --- co-hosts -----------------------------------------------------------------------------
@@ -51,7 +38,7 @@ def test_a_host_adds_a_co_host_by_email_who_gets_the_tools(
     assert mail.outbox[-1].to == ["cohost@example.org"]
     assert f"/events/{event.pk}/manage/" in mail.outbox[-1].body
     # Same tools: the co-host can message attendees and add another co-host.
-    rsvp(event, guest("ana@example.org"))
+    rsvp(event, make_person("ana@example.org"))
     event_message_attendees(event=event, actor=cohost, subject="Hi", body="See you")
     make_cohost("second@example.org")
     event_cohost_add(event=event, email="second@example.org", actor=cohost)
@@ -98,11 +85,11 @@ def test_outsiders_cannot_add_or_remove_co_hosts(event, member, other_member):
 def test_a_message_goes_to_each_attendee_alone_in_batches(
     event, member, monkeypatch, django_capture_on_commit_callbacks
 ):
-    monkeypatch.setattr(services_hosting, "MESSAGE_BATCH_SIZE", 2)
+    monkeypatch.setattr(hosting_messages, "MESSAGE_BATCH_SIZE", 2)
     for index in range(3):
-        rsvp(event, guest(f"going{index}@example.org"))
-    rsvp(event, guest("waiting@example.org"))  # full: waitlisted
-    bounced = guest("bounced@example.org")
+        rsvp(event, make_person(f"going{index}@example.org"))
+    rsvp(event, make_person("waiting@example.org"))  # full: waitlisted
+    bounced = make_person("bounced@example.org")
     Person.objects.filter(pk=bounced.pk).update(email_status=Person.EmailStatus.BOUNCING)
     mail.outbox.clear()
 
@@ -126,7 +113,7 @@ def test_a_message_goes_to_each_attendee_alone_in_batches(
 
 
 def test_a_batch_run_twice_sends_once(event, member, django_capture_on_commit_callbacks):
-    rsvp(event, guest("ana@example.org"))
+    rsvp(event, make_person("ana@example.org"))
     with django_capture_on_commit_callbacks(execute=False):
         message = event_message_attendees(event=event, actor=member, subject="S", body="B")
     mail.outbox.clear()
@@ -139,8 +126,8 @@ def test_a_batch_run_twice_sends_once(event, member, django_capture_on_commit_ca
 
 def test_the_waitlist_gets_it_only_when_asked(event, member, django_capture_on_commit_callbacks):
     for index in range(3):
-        rsvp(event, guest(f"going{index}@example.org"))
-    rsvp(event, guest("waiting@example.org"))
+        rsvp(event, make_person(f"going{index}@example.org"))
+    rsvp(event, make_person("waiting@example.org"))
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         event_message_attendees(
@@ -151,7 +138,7 @@ def test_the_waitlist_gets_it_only_when_asked(event, member, django_capture_on_c
 
 
 def test_five_messages_a_day_per_event(event, member):
-    rsvp(event, guest("ana@example.org"))
+    rsvp(event, make_person("ana@example.org"))
     for index in range(5):
         event_message_attendees(event=event, actor=member, subject=f"S{index}", body="B")
     with pytest.raises(ValidationError, match="up to 5 messages a day"):
@@ -172,7 +159,7 @@ def test_five_messages_a_day_per_event(event, member):
     ],
 )
 def test_message_errors(event, member, subject, body, field, message):
-    rsvp(event, guest("ana@example.org"))
+    rsvp(event, make_person("ana@example.org"))
     with pytest.raises(ValidationError) as excinfo:
         event_message_attendees(event=event, actor=member, subject=subject, body=body)
     assert excinfo.value.message_dict[field] == [message]
@@ -182,7 +169,7 @@ def test_message_errors(event, member, subject, body, field, message):
 def test_nobody_to_message_and_outsiders_cannot(event, member, other_member):
     with pytest.raises(ValidationError, match="nobody to message"):
         event_message_attendees(event=event, actor=member, subject="S", body="B")
-    rsvp(event, guest("ana@example.org"))
+    rsvp(event, make_person("ana@example.org"))
     with pytest.raises(PermissionDenied):
         event_message_attendees(event=event, actor=other_member, subject="S", body="B")
     assert not EventMessage.objects.exists()
@@ -212,7 +199,7 @@ def test_the_report_is_only_for_after_the_start(event, member):
 
 
 def test_attendance_is_recorded_after_the_start(event, member, other_member):
-    attendance = rsvp(event, guest("ana@example.org"))
+    attendance = rsvp(event, make_person("ana@example.org"))
     with pytest.raises(ValidationError, match="once the event has started"):
         attendance_mark(attendance=attendance, attended=True, actor=member)
     move_to_past(event)

@@ -10,14 +10,15 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from groundswell.conftest import make_member
+from groundswell.accounts.testing import make_member
+from groundswell.events.hosting.services.approval import host_trust_grant
+from groundswell.events.hosting.services.cohosts import event_cohost_add
 from groundswell.events.models import Attendance, Event, EventCoHost, Shift
-from groundswell.events.services_hosting import event_cohost_add, host_trust_grant
-from groundswell.events.tests.hosting_helpers import (
+from groundswell.events.testing import (
     event_form_data,
     first_shift,
-    guest,
     host_event,
+    make_person,
     next_week_local,
     rsvp,
 )
@@ -114,7 +115,7 @@ def test_the_edit_form_shows_every_time_slot(member_client, member):
 
 def _fill(event, count, *, start=0):
     for index in range(start, start + count):
-        person = guest(f"p{index}@example.org", f"Given{index}", f"Family{index}")
+        person = make_person(f"p{index}@example.org", f"Given{index}", f"Family{index}")
         PhoneNumber.objects.create(person=person, number=f"+1202555{index:04d}", primary=True)
         rsvp(event, person)
 
@@ -146,8 +147,8 @@ def test_the_manage_page_s_queries_do_not_grow_with_attendees(member_client, mem
 
 def test_csv_export_is_safe_and_complete(member_client, member, organizer):
     event = host_event(member, publish_as=organizer, title='Evil "title"\r\nX-Header: 1')
-    rsvp(event, guest("ana@example.org", '=HYPERLINK("http://x")', "@Smith"))
-    rsvp(event, guest("ben@example.org", "Ben", "+Plus"))
+    rsvp(event, make_person("ana@example.org", '=HYPERLINK("http://x")', "@Smith"))
+    rsvp(event, make_person("ben@example.org", "Ben", "+Plus"))
     response = member_client.get(f"/events/{event.pk}/attendees.csv")
     assert response.status_code == 200
     assert Event.objects.get(pk=event.pk).title == 'Evil "title" X-Header: 1'
@@ -205,7 +206,7 @@ def test_a_co_host_who_steps_down_goes_to_their_events(client, member, organizer
 
 def test_check_in_with_htmx_returns_the_row(member_client, member, organizer):
     event = host_event(member, publish_as=organizer)
-    attendance = rsvp(event, guest("ana@example.org", "Ana", "Alvarez"))
+    attendance = rsvp(event, make_person("ana@example.org", "Ana", "Alvarez"))
     page = member_client.get(f"/events/{event.pk}/check-in/").content.decode()
     assert f'hx-post="/events/{event.pk}/check-in/{attendance.pk}/"' in page
     response = member_client.post(
@@ -222,7 +223,7 @@ def test_check_in_with_htmx_returns_the_row(member_client, member, organizer):
 
 def test_check_in_without_javascript_redirects_back(member_client, member, organizer):
     event = host_event(member, publish_as=organizer)
-    attendance = rsvp(event, guest("ana@example.org", "Ana"))
+    attendance = rsvp(event, make_person("ana@example.org", "Ana"))
     response = member_client.post(
         f"/events/{event.pk}/check-in/{attendance.pk}/", {"next": "https://evil.example/"}
     )
@@ -232,7 +233,7 @@ def test_check_in_without_javascript_redirects_back(member_client, member, organ
 def test_an_attendance_of_another_event_is_404(member_client, member, organizer):
     event = host_event(member, publish_as=organizer)
     other = host_event(organizer, title="Other")
-    theirs = rsvp(other, guest("ana@example.org"))
+    theirs = rsvp(other, make_person("ana@example.org"))
     response = member_client.post(f"/events/{event.pk}/check-in/{theirs.pk}/")
     assert response.status_code == 404
     assert Attendance.objects.get(pk=theirs.pk).attended is None
@@ -240,8 +241,8 @@ def test_an_attendance_of_another_event_is_404(member_client, member, organizer)
 
 def test_check_in_search_and_walk_in(member_client, member, organizer):
     event = host_event(member, publish_as=organizer)
-    rsvp(event, guest("ana@example.org", "Ana", "Alvarez"))
-    rsvp(event, guest("ben@example.org", "Ben", "Brown"))
+    rsvp(event, make_person("ana@example.org", "Ana", "Alvarez"))
+    rsvp(event, make_person("ben@example.org", "Ben", "Brown"))
     html = member_client.get(f"/events/{event.pk}/check-in/?q=alv").content.decode()
     assert "Ana" in html and "Ben" not in html
     bad = member_client.post(f"/events/{event.pk}/walk-in/", {"walkin-given_name": "Walt"})
@@ -411,7 +412,7 @@ def test_the_saved_message_says_when_attendees_are_emailed(
 ):
     event = host_event(member, publish_as=organizer)
     if with_attendee:
-        rsvp(event, guest("ana@example.org"))
+        rsvp(event, make_person("ana@example.org"))
     data = _edit_form_values(member_client, event)
     data.update(change)
     response = member_client.post(f"/events/{event.pk}/edit/", data, follow=True)

@@ -17,7 +17,7 @@ from django.test import TestCase
 from django.utils import timezone
 
 from groundswell.events.models import Attendance, Event, ReminderPlan, Shift
-from groundswell.events.services_reminders import (
+from groundswell.events.reminders.services import (
     PLAN_AHEAD,
     PLAN_EVERY,
     REMINDER_DAY_BEFORE,
@@ -28,12 +28,12 @@ from groundswell.events.services_reminders import (
     reminders_plan_run,
     shift_reminders_deliver,
 )
-from groundswell.events.services_rsvp import attendance_cancel, attendance_rsvp
-from groundswell.events.tasks import reminders_plan, shift_reminders_send
-from groundswell.events.tests.hosting_helpers import host_event
-from groundswell.events.tests.rsvp_helpers import (
-    deferred_tasks,  # noqa: F401  (the `deferred` fixture)
+from groundswell.events.reminders.tasks import reminders_plan, shift_reminders_send
+from groundswell.events.rsvp.services import attendance_cancel, attendance_rsvp
+from groundswell.events.testing import (
+    PLACE_CHICAGO,
     first_shift,
+    host_event,
     make_event,
     make_person,
     run_deferred,
@@ -89,7 +89,7 @@ def _planned(deferred, shift, now):
 
 
 def test_an_rsvp_queues_no_reminder_task(member, deferred, django_capture_on_commit_callbacks):
-    event = make_event(member)
+    event = make_event(member, place=PLACE_CHICAGO)
     with django_capture_on_commit_callbacks(execute=True):
         attendance_rsvp(event=event, person=make_person("a@example.org"))
     assert deferred == []
@@ -97,7 +97,7 @@ def test_an_rsvp_queues_no_reminder_task(member, deferred, django_capture_on_com
 
 
 def test_the_planner_queues_each_reminder_shortly_before_it_is_due(member, deferred):
-    event = make_event(member)
+    event = make_event(member, place=PLACE_CHICAGO)
     shift = first_shift(event)
     due = reminder_due_times(starts_at=shift.starts_at, time_zone=event.time_zone)
     # Two days before the day-before reminder: nothing of this shift is queued.
@@ -121,7 +121,7 @@ def test_the_queue_holds_hours_not_every_future_event(member, deferred):
     """A hundred future events, one a day: a planner run queues a window's reminders."""
     now = timezone.now()
     for day in range(100):
-        make_event(member, starts_at=now + timedelta(days=day, hours=5))
+        make_event(member, place=PLACE_CHICAGO, starts_at=now + timedelta(days=day, hours=5))
     _plan(now)
     # Within the next PLAN_AHEAD: at most one event's day-before reminder, and none of the
     # others' (the first event's day-of reminder is due in 2-4 hours).
@@ -148,8 +148,12 @@ def test_the_planner_keeps_one_schedule(member, deferred):
 def test_after_an_outage_the_planner_catches_up_what_is_still_useful(member, deferred):
     now = _noon_in_two_days(CHICAGO)
     _plan(now - timedelta(days=3))  # then the worker was down for 3 days
-    soon = make_event(member, starts_at=now + timedelta(hours=10))  # 22:00 today
-    tomorrow = make_event(member, starts_at=now + timedelta(hours=20))  # 08:00 tomorrow
+    soon = make_event(
+        member, place=PLACE_CHICAGO, starts_at=now + timedelta(hours=10)
+    )  # 22:00 today
+    tomorrow = make_event(
+        member, place=PLACE_CHICAGO, starts_at=now + timedelta(hours=20)
+    )  # 08:00 tomorrow
     _plan(now)
     # Tonight's day-before reminder was due 14 h ago, before the catch-up window
     # (PLAN_CATCH_UP, 12 h); tomorrow morning's was due 4 h ago: it goes now. Neither
@@ -161,7 +165,7 @@ def test_after_an_outage_the_planner_catches_up_what_is_still_useful(member, def
 
 
 def test_the_planner_skips_cancelled_events(member, deferred):
-    event = make_event(member, status=Event.Status.CANCELLED)
+    event = make_event(member, place=PLACE_CHICAGO, status=Event.Status.CANCELLED)
     shift = first_shift(event)
     due = reminder_due_times(starts_at=shift.starts_at, time_zone=event.time_zone)
     assert _planned(deferred, shift, due[REMINDER_DAY_BEFORE] - timedelta(minutes=5)) == {}
@@ -197,7 +201,7 @@ def test_an_event_created_inside_the_planned_window_is_queued_at_once(
 def _queued_for(member, deferred, capture, *, people=1, **event_fields):
     """An event with `people` confirmed RSVPs, and its shift's two reminder tasks as the
     planner queues them (by kind)."""
-    event = make_event(member, **event_fields)
+    event = make_event(member, place=PLACE_CHICAGO, **event_fields)
     with capture(execute=True):
         attendances = [
             attendance_rsvp(event=event, person=make_person(f"p{n}@example.org")).attendance
@@ -347,7 +351,7 @@ def test_a_move_into_the_planned_window_is_queued_at_once(
     member, deferred, django_capture_on_commit_callbacks
 ):
     now = _noon_in_two_days(CHICAGO)
-    event = make_event(member, starts_at=now + timedelta(days=5))
+    event = make_event(member, place=PLACE_CHICAGO, starts_at=now + timedelta(days=5))
     with django_capture_on_commit_callbacks(execute=True):
         attendance_rsvp(event=event, person=make_person("a@example.org"))
     _plan(now)
@@ -398,7 +402,7 @@ def test_nothing_is_queued_when_the_transaction_rolls_back(
 
     now = _noon_in_two_days(CHICAGO)
     _plan(now)
-    event = make_event(member, starts_at=now + timedelta(minutes=90))
+    event = make_event(member, place=PLACE_CHICAGO, starts_at=now + timedelta(minutes=90))
 
     class Boom(Exception):
         pass
@@ -435,7 +439,9 @@ def test_the_worker_sends_a_due_reminder_once(member, settings):
         for zone in ("Asia/Tokyo", "Europe/Paris", "America/Chicago")
         if 8 <= timezone.now().astimezone(ZoneInfo(zone)).hour < 20
     )
-    event = make_event(member, starts_at=timezone.now() + timedelta(hours=2), time_zone=zone)
+    event = make_event(
+        member, place=PLACE_CHICAGO, starts_at=timezone.now() + timedelta(hours=2), time_zone=zone
+    )
     attendance_rsvp(event=event, person=make_person("a@example.org"))
     out = io.StringIO()
     call_command("plan_reminders", stdout=out)

@@ -12,9 +12,9 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from groundswell.events.models import CalendarFeed, Event, Shift
-from groundswell.events.services_reminders import event_reminders_reschedule
-from groundswell.events.services_rsvp import attendance_rsvp, calendar_feed_regenerate
-from groundswell.events.tests.rsvp_helpers import make_event, make_person
+from groundswell.events.reminders.services import event_reminders_reschedule
+from groundswell.events.rsvp.services import attendance_rsvp, calendar_feed_regenerate
+from groundswell.events.testing import PLACE_CHICAGO, make_event, make_person
 from groundswell.groups.models import Group
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +34,7 @@ def vevents(calendar: Calendar) -> list:
 
 
 def test_event_ics_is_valid_with_a_vtimezone_and_one_entry_per_shift(client, member):
-    event = make_event(member, shifts=2, time_zone="America/Los_Angeles")
+    event = make_event(member, place=PLACE_CHICAGO, shifts=2, time_zone="America/Los_Angeles")
     response = client.get(reverse("event_ics", args=[event.pk]))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/calendar")
@@ -59,7 +59,7 @@ def test_event_ics_is_valid_with_a_vtimezone_and_one_entry_per_shift(client, mem
 
 
 def test_sequence_grows_when_times_change_and_cancelled_events_say_so(client, member):
-    event = make_event(member)
+    event = make_event(member, place=PLACE_CHICAGO)
     url = reverse("event_ics", args=[event.pk])
     first = vevents(parse(client.get(url).content))[0]
     shift = event.shifts.get()
@@ -78,18 +78,7 @@ def test_sequence_grows_when_times_change_and_cancelled_events_say_so(client, me
 
 
 def test_virtual_event_ics_without_an_address(client, member):
-    event = make_event(
-        member,
-        is_virtual=True,
-        virtual_url="https://meet.example.org/room",
-        venue_name="",
-        address_line="",
-        locality="",
-        region="",
-        postal_code="",
-        latitude=None,
-        longitude=None,
-    )
+    event = make_event(member, at=None, virtual_url="https://meet.example.org/room")
     entry = vevents(parse(client.get(reverse("event_ics", args=[event.pk])).content))[0]
     assert str(entry["LOCATION"]) == "Online"
     assert "meet.example.org" not in entry.to_ical().decode()
@@ -125,10 +114,14 @@ def test_member_gets_and_regenerates_a_private_feed_link(client, member):
 
 @pytest.mark.parametrize("persona", ["anonymous", "other_member", "staff"])
 def test_feed_is_the_owners_whoever_fetches_it(client, member, other_member, organizer, persona):
-    going = make_event(other_member, title="Going", hide_address=True, capacity=1)
-    waiting_event = make_event(other_member, title="Waiting", hide_address=True, capacity=1)
-    hosted = make_event(member, title="Hosted", hide_address=True)
-    make_event(other_member, title="Not mine")
+    going = make_event(
+        other_member, place=PLACE_CHICAGO, title="Going", hide_address=True, capacity=1
+    )
+    waiting_event = make_event(
+        other_member, place=PLACE_CHICAGO, title="Waiting", hide_address=True, capacity=1
+    )
+    hosted = make_event(member, place=PLACE_CHICAGO, title="Hosted", hide_address=True)
+    make_event(other_member, place=PLACE_CHICAGO, title="Not mine")
     attendance_rsvp(event=going, person=member.person, user=member)
     attendance_rsvp(event=waiting_event, person=make_person("first@example.org"))
     attendance_rsvp(event=waiting_event, person=member.person, user=member)
@@ -170,12 +163,17 @@ def test_empty_feed_is_still_valid(client, member):
 def test_group_feed_lists_its_public_events(client, member, other_member, organizer, persona):
     group = Group.objects.create(name="Maple Street Neighbors", postal_code="60601")
     other_group = Group.objects.create(name="Elsewhere", postal_code="60601")
-    make_event(member, title="Published", group=group, hide_address=True)
-    make_event(member, title="Called off", group=group, status=Event.Status.CANCELLED)
-    make_event(member, title="Pending", group=group, status=Event.Status.PENDING)
-    make_event(member, title="Other group", group=other_group)
+    make_event(member, place=PLACE_CHICAGO, title="Published", group=group, hide_address=True)
+    make_event(
+        member, place=PLACE_CHICAGO, title="Called off", group=group, status=Event.Status.CANCELLED
+    )
+    make_event(
+        member, place=PLACE_CHICAGO, title="Pending", group=group, status=Event.Status.PENDING
+    )
+    make_event(member, place=PLACE_CHICAGO, title="Other group", group=other_group)
     make_event(
         member,
+        place=PLACE_CHICAGO,
         title="Long ago",
         group=group,
         starts_at=timezone.now() - timedelta(days=90),

@@ -17,10 +17,10 @@ import pytest
 from django.db import IntegrityError, connection, connections
 from django.utils import timezone
 
-from groundswell.events import services_rsvp
 from groundswell.events.models import Attendance, Event, Shift
-from groundswell.events.services_rsvp import RsvpResult, attendance_rsvp
-from groundswell.events.tests.rsvp_helpers import counts_match
+from groundswell.events.rsvp import services as rsvp_services
+from groundswell.events.rsvp.services import RsvpResult, attendance_rsvp
+from groundswell.events.testing import counts_match
 from groundswell.people.models import Person
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -87,7 +87,7 @@ def test_control_without_the_lock_the_race_overbooks(monkeypatch, shift):
         row.event = kwargs["event"]
         return row
 
-    monkeypatch.setattr(services_rsvp, "_shift_lock", unlocked_read)
+    monkeypatch.setattr(rsvp_services, "shift_lock", unlocked_read)
     event = shift.event
     results = _run_all(
         [lambda p=p: attendance_rsvp(event=event, person=p, shift=shift) for p in people]
@@ -104,13 +104,13 @@ def test_control_without_the_lock_the_race_overbooks(monkeypatch, shift):
 def test_concurrent_rsvps_never_exceed_capacity(monkeypatch, shift):
     people = _people(PEOPLE)
     barrier = threading.Barrier(PEOPLE, timeout=20)
-    original = services_rsvp._shift_lock
+    original = rsvp_services.shift_lock
 
     def start_together(shift_id: int, **kwargs) -> Shift:
         barrier.wait()  # all threads ask for the lock at the same moment
         return original(shift_id, **kwargs)
 
-    monkeypatch.setattr(services_rsvp, "_shift_lock", start_together)
+    monkeypatch.setattr(rsvp_services, "shift_lock", start_together)
     event = shift.event
     results = _run_all(
         [lambda p=p: attendance_rsvp(event=event, person=p, shift=shift) for p in people]
@@ -128,13 +128,13 @@ def test_concurrent_rsvps_never_exceed_capacity(monkeypatch, shift):
 def test_the_same_rsvp_sent_four_times_at_once_is_one_attendance(monkeypatch, shift):
     person = Person.objects.create(email="eager@example.org")
     barrier = threading.Barrier(4, timeout=20)
-    original = services_rsvp._shift_lock
+    original = rsvp_services.shift_lock
 
     def start_together(shift_id: int, **kwargs) -> Shift:
         barrier.wait()
         return original(shift_id, **kwargs)
 
-    monkeypatch.setattr(services_rsvp, "_shift_lock", start_together)
+    monkeypatch.setattr(rsvp_services, "shift_lock", start_together)
     event = shift.event
     results = _run_all(
         [lambda: attendance_rsvp(event=event, person=person, shift=shift) for _ in range(4)]

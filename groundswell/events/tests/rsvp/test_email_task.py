@@ -6,12 +6,12 @@ import pytest
 from django.core import mail
 from django.utils import translation
 
-from groundswell.events.services_rsvp import (
+from groundswell.events.rsvp.services import (
     attendance_cancel,
     attendance_email_send,
     attendance_rsvp,
 )
-from groundswell.events.tests.rsvp_helpers import make_event, make_person
+from groundswell.events.testing import PLACE_CHICAGO, make_event, make_person
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 def test_nothing_is_sent_before_commit_and_one_mail_after(
     member, django_capture_on_commit_callbacks
 ):
-    event = make_event(member)
+    event = make_event(member, place=PLACE_CHICAGO)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         attendance_rsvp(event=event, person=make_person("ana@example.org"))
     assert mail.outbox == []
@@ -30,7 +30,7 @@ def test_nothing_is_sent_before_commit_and_one_mail_after(
 
 
 def test_the_mail_keeps_the_language_of_the_request(member, django_capture_on_commit_callbacks):
-    event = make_event(member)
+    event = make_event(member, place=PLACE_CHICAGO)
     with translation.override("fr"), django_capture_on_commit_callbacks(execute=True):
         attendance_rsvp(event=event, person=make_person("ana@example.org"))
     english = make_person("bob@example.org")
@@ -41,7 +41,7 @@ def test_the_mail_keeps_the_language_of_the_request(member, django_capture_on_co
 
 
 def test_a_cancelled_rsvp_gets_no_late_confirmation(member):
-    event = make_event(member)
+    event = make_event(member, place=PLACE_CHICAGO)
     attendance = attendance_rsvp(event=event, person=make_person("ana@example.org")).attendance
     attendance_cancel(attendance=attendance)
     mail.outbox.clear()

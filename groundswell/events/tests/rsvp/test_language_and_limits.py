@@ -9,17 +9,12 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from groundswell.conftest import make_member
+from groundswell.accounts.testing import make_member
 from groundswell.events.models import Attendance, Shift
-from groundswell.events.tests.rsvp_helpers import make_event, zip_code
+from groundswell.events.testing import PLACE_CHICAGO, make_event, zip_code
 from groundswell.people.models import Person
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("rate_limit_window_start")]
-
-
-@pytest.fixture
-def host(db):
-    return make_member("host@example.org", given_name="Hana", family_name="Host")
 
 
 def _guest(email="gail@example.org", **overrides):
@@ -43,7 +38,7 @@ def test_a_guest_rsvp_in_french_records_french_and_mails_in_french(
     client, host, django_capture_on_commit_callbacks
 ):
     zip_code("60601")
-    event = make_event(host)
+    event = make_event(host, place=PLACE_CHICAGO)
     with django_capture_on_commit_callbacks(execute=True):
         assert _post(client, event, _guest(), language="fr").status_code == 302
     assert Person.objects.get(email="gail@example.org").preferred_language == "fr"
@@ -54,7 +49,7 @@ def test_the_confirmation_follows_the_persons_language_not_the_pages(
     client, host, django_capture_on_commit_callbacks
 ):
     zip_code("60601")
-    event = make_event(host)
+    event = make_event(host, place=PLACE_CHICAGO)
     member = make_member("francoise@example.org", given_name="Françoise")
     Person.objects.filter(pk=member.person_id).update(preferred_language="fr")
     client.force_login(member)
@@ -80,7 +75,7 @@ def test_the_confirmation_follows_the_persons_language_not_the_pages(
 
 def test_a_member_rsvp_records_the_language_in_use(client, host, member):
     zip_code("60601")
-    event = make_event(host)
+    event = make_event(host, place=PLACE_CHICAGO)
     assert member.person.preferred_language == ""
     client.force_login(member)
     client.cookies["django_language"] = "fr"
@@ -95,7 +90,7 @@ def test_guest_rsvps_are_limited_per_address(client, host, settings):
         "event.rsvp_guest": "3/m/client,5/h/key",
     }
     zip_code("60601")
-    event = make_event(host, capacity=50)
+    event = make_event(host, place=PLACE_CHICAGO, capacity=50)
     for index in range(3):
         assert _post(client, event, _guest(f"guest{index}@example.org")).status_code == 302
     response = _post(client, event, _guest("fourth@example.org", given_name="Quatre"))
@@ -115,8 +110,8 @@ def test_guest_rsvps_are_limited_per_email_and_event(client, host, settings):
         "event.rsvp_guest": "100/m/client,2/h/key",
     }
     zip_code("60601")
-    event = make_event(host, capacity=50)
-    other_event = make_event(host, capacity=50)
+    event = make_event(host, place=PLACE_CHICAGO, capacity=50)
+    other_event = make_event(host, place=PLACE_CHICAGO, capacity=50)
     for _ in range(2):
         assert _post(client, event, _guest()).status_code == 302
     assert _post(client, event, _guest()).status_code == 429
@@ -129,7 +124,7 @@ def test_members_are_not_limited_as_guests(client, host, member, settings):
         "event.rsvp_guest": "1/m/client,1/h/key",
     }
     zip_code("60601")
-    events = [make_event(host, capacity=50) for _ in range(3)]
+    events = [make_event(host, place=PLACE_CHICAGO, capacity=50) for _ in range(3)]
     client.force_login(member)
     for event in events:
         assert client.post(reverse("event_rsvp", args=[event.pk]), {}).status_code == 302

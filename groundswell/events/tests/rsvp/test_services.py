@@ -15,19 +15,18 @@ from icalendar import Calendar
 
 from groundswell.accounts.selectors import account_export
 from groundswell.core.models import AuditEntry
+from groundswell.events.hosting.services.attendance import attendance_check_in, attendance_walk_in
 from groundswell.events.models import Attendance, Event, Shift
-from groundswell.events.services_rsvp import (
+from groundswell.events.rsvp.services import (
     attendance_cancel,
-    attendance_check_in,
     attendance_reminder_reply,
     attendance_rsvp,
-    attendance_walk_in,
     event_attendees_notify_cancelled,
     shift_capacity_set,
 )
-from groundswell.events.tests.rsvp_helpers import (
+from groundswell.events.testing import (
+    PLACE_CHICAGO,
     counts_match,
-    deferred_tasks,  # noqa: F401  (the `deferred` fixture)
     first_shift,
     make_event,
     make_person,
@@ -47,7 +46,7 @@ def _rsvp(event, person, **kwargs):
 
 
 def test_rsvp_confirms_while_there_is_room_then_waitlists(member):
-    event = make_event(member, capacity=2)
+    event = make_event(member, place=PLACE_CHICAGO, capacity=2)
     people = [make_person(f"p{i}@example.org") for i in range(3)]
     results = [_rsvp(event, person) for person in people]
     assert [r.waitlisted for r in results] == [False, False, True]
@@ -62,7 +61,7 @@ def test_rsvp_confirms_while_there_is_room_then_waitlists(member):
 
 
 def test_same_rsvp_twice_is_one_attendance_returned_unchanged(member):
-    event = make_event(member, capacity=5)
+    event = make_event(member, place=PLACE_CHICAGO, capacity=5)
     person = make_person("twice@example.org")
     first = _rsvp(event, person, source="flyer")
     second = _rsvp(event, person, source="other")
@@ -74,14 +73,16 @@ def test_same_rsvp_twice_is_one_attendance_returned_unchanged(member):
 
 
 def test_unlimited_shift_never_waitlists(member):
-    event = make_event(member, capacity=None)
+    event = make_event(member, place=PLACE_CHICAGO, capacity=None)
     results = [_rsvp(event, make_person(f"u{i}@example.org")) for i in range(4)]
     assert not any(r.waitlisted for r in results)
     assert first_shift(event).confirmed_count == 4
 
 
 def test_default_shift_is_the_first_upcoming_and_a_shift_can_be_chosen(member):
-    event = make_event(member, shifts=3, starts_at=timezone.now() + timedelta(days=1))
+    event = make_event(
+        member, place=PLACE_CHICAGO, shifts=3, starts_at=timezone.now() + timedelta(days=1)
+    )
     shifts = list(event.shifts.order_by("starts_at"))
     person = make_person("multi@example.org")
     assert _rsvp(event, person).attendance.shift_id == shifts[0].pk
@@ -101,7 +102,7 @@ def test_default_shift_is_the_first_upcoming_and_a_shift_can_be_chosen(member):
     ],
 )
 def test_rsvp_refused_for_events_not_open(member, status, code):
-    event = make_event(member, status=status)
+    event = make_event(member, place=PLACE_CHICAGO, status=status)
     with pytest.raises(ValidationError) as error:
         _rsvp(event, make_person("x@example.org"))
     assert error.value.code == code
@@ -109,7 +110,7 @@ def test_rsvp_refused_for_events_not_open(member, status, code):
 
 
 def test_rsvp_refused_for_past_events_and_started_shifts(member):
-    event = make_event(member, starts_at=timezone.now() - timedelta(hours=1))
+    event = make_event(member, place=PLACE_CHICAGO, starts_at=timezone.now() - timedelta(hours=1))
     with pytest.raises(ValidationError) as error:
         _rsvp(event, make_person("x@example.org"))
     assert error.value.code == "past"
@@ -119,13 +120,13 @@ def test_rsvp_refused_for_past_events_and_started_shifts(member):
 
 
 def test_rsvp_refuses_a_shift_of_another_event(member):
-    event, other = make_event(member), make_event(member)
+    event, other = make_event(member, place=PLACE_CHICAGO), make_event(member, place=PLACE_CHICAGO)
     with pytest.raises(ValidationError):
         _rsvp(event, make_person("x@example.org"), shift=first_shift(other))
 
 
 def test_cancelled_rsvp_can_be_made_again_as_a_new_rsvp(member):
-    event = make_event(member, capacity=3)
+    event = make_event(member, place=PLACE_CHICAGO, capacity=3)
     person = make_person("again@example.org")
     first = _rsvp(event, person)
     attendance_cancel(attendance=first.attendance)
@@ -137,7 +138,7 @@ def test_cancelled_rsvp_can_be_made_again_as_a_new_rsvp(member):
 
 
 def test_referral_and_source_are_recorded_but_never_self_credit(member):
-    event = make_event(member)
+    event = make_event(member, place=PLACE_CHICAGO)
     friend, inviter = make_person("friend@example.org"), make_person("inviter@example.org")
     result = _rsvp(event, friend, referred_by=inviter, source="share")
     assert result.attendance.referred_by_id == inviter.pk
@@ -152,7 +153,7 @@ def test_referral_and_source_are_recorded_but_never_self_credit(member):
 def test_confirmation_email_has_the_ics_and_a_cancel_link(
     member, django_capture_on_commit_callbacks
 ):
-    event = make_event(member, hide_address=True)
+    event = make_event(member, place=PLACE_CHICAGO, hide_address=True)
     person = make_person("going@example.org", given_name="Gia")
     with django_capture_on_commit_callbacks(execute=True):
         _rsvp(event, person)
@@ -175,7 +176,7 @@ def test_confirmation_email_has_the_ics_and_a_cancel_link(
 
 
 def test_waitlist_email_says_so_and_has_no_calendar(member, django_capture_on_commit_callbacks):
-    event = make_event(member, capacity=0)
+    event = make_event(member, place=PLACE_CHICAGO, capacity=0)
     with django_capture_on_commit_callbacks(execute=True):
         result = _rsvp(event, make_person("wait@example.org"))
     assert result.waitlisted
@@ -186,7 +187,7 @@ def test_waitlist_email_says_so_and_has_no_calendar(member, django_capture_on_co
 
 
 def test_nothing_is_sent_when_the_rsvp_is_refused(member, django_capture_on_commit_callbacks):
-    event = make_event(member, status=Event.Status.CANCELLED)
+    event = make_event(member, place=PLACE_CHICAGO, status=Event.Status.CANCELLED)
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError):
         _rsvp(event, make_person("no@example.org"))
     assert mail.outbox == []
@@ -199,7 +200,7 @@ def test_bouncing_people_get_no_mail_but_keep_their_rsvp(
     Person.objects.filter(pk=person.pk).update(email_status=Person.EmailStatus.BOUNCING)
     person.refresh_from_db()
     with django_capture_on_commit_callbacks(execute=True):
-        result = _rsvp(make_event(member), person)
+        result = _rsvp(make_event(member, place=PLACE_CHICAGO), person)
     assert result.created and mail.outbox == []
 
 
@@ -207,7 +208,7 @@ def test_bouncing_people_get_no_mail_but_keep_their_rsvp(
 
 
 def test_cancel_promotes_the_earliest_waitlisted_person(member, django_capture_on_commit_callbacks):
-    event = make_event(member, capacity=1)
+    event = make_event(member, place=PLACE_CHICAGO, capacity=1)
     going = _rsvp(event, make_person("going@example.org")).attendance
     start = timezone.now()
     first = _rsvp(event, make_person("first@example.org"), now=start).attendance
@@ -227,7 +228,7 @@ def test_cancel_promotes_the_earliest_waitlisted_person(member, django_capture_o
 
 
 def test_cancel_twice_is_a_no_op(member):
-    event = make_event(member, capacity=1)
+    event = make_event(member, place=PLACE_CHICAGO, capacity=1)
     attendance = _rsvp(event, make_person("a@example.org")).attendance
     waiting = _rsvp(event, make_person("b@example.org")).attendance
     attendance_cancel(attendance=attendance)
@@ -240,7 +241,7 @@ def test_cancel_twice_is_a_no_op(member):
 
 
 def test_cancelling_a_waitlisted_rsvp_promotes_nobody(member):
-    event = make_event(member, capacity=1)
+    event = make_event(member, place=PLACE_CHICAGO, capacity=1)
     _rsvp(event, make_person("a@example.org"))
     waiting = _rsvp(event, make_person("b@example.org")).attendance
     third = _rsvp(event, make_person("c@example.org")).attendance
@@ -251,7 +252,7 @@ def test_cancelling_a_waitlisted_rsvp_promotes_nobody(member):
 
 
 def test_promotion_follows_waitlist_order_over_several_cancellations(member):
-    event = make_event(member, capacity=2)
+    event = make_event(member, place=PLACE_CHICAGO, capacity=2)
     start = timezone.now()
     confirmed = [
         _rsvp(event, make_person(f"c{i}@example.org"), now=start + timedelta(seconds=i)).attendance
@@ -270,7 +271,7 @@ def test_promotion_follows_waitlist_order_over_several_cancellations(member):
 
 
 def test_no_promotion_into_a_shift_that_has_started(member):
-    event = make_event(member, capacity=1)
+    event = make_event(member, place=PLACE_CHICAGO, capacity=1)
     going = _rsvp(event, make_person("a@example.org")).attendance
     waiting = _rsvp(event, make_person("b@example.org")).attendance
     later = first_shift(event).starts_at + timedelta(minutes=5)
@@ -280,7 +281,7 @@ def test_no_promotion_into_a_shift_that_has_started(member):
 
 
 def test_cant_make_it_reply_cancels_and_promotes(member):
-    event = make_event(member, capacity=1)
+    event = make_event(member, place=PLACE_CHICAGO, capacity=1)
     going = _rsvp(event, make_person("a@example.org")).attendance
     waiting = _rsvp(event, make_person("b@example.org")).attendance
     attendance_reminder_reply(attendance=going, coming=False)
@@ -291,7 +292,7 @@ def test_cant_make_it_reply_cancels_and_promotes(member):
 
 
 def test_confirm_reply_is_recorded_and_refused_once_cancelled(member):
-    event = make_event(member)
+    event = make_event(member, place=PLACE_CHICAGO)
     attendance = _rsvp(event, make_person("a@example.org")).attendance
     attendance_reminder_reply(attendance=attendance, coming=True)
     attendance.refresh_from_db()
@@ -307,7 +308,7 @@ def test_confirm_reply_is_recorded_and_refused_once_cancelled(member):
 def test_capacity_cut_moves_the_latest_confirmed_to_the_front_of_the_waitlist_in_order(
     member, django_capture_on_commit_callbacks
 ):
-    event = make_event(member, capacity=3)
+    event = make_event(member, place=PLACE_CHICAGO, capacity=3)
     start = timezone.now()
     a, b, c = (
         _rsvp(
@@ -339,7 +340,7 @@ def test_capacity_cut_moves_the_latest_confirmed_to_the_front_of_the_waitlist_in
 
 
 def test_capacity_removed_promotes_everyone_waiting(member):
-    event = make_event(member, capacity=1)
+    event = make_event(member, place=PLACE_CHICAGO, capacity=1)
     for i in range(3):
         _rsvp(event, make_person(f"p{i}@example.org"))
     shift = shift_capacity_set(shift=first_shift(event), capacity=None)
@@ -348,7 +349,7 @@ def test_capacity_removed_promotes_everyone_waiting(member):
 
 
 def test_capacity_below_zero_is_refused(member):
-    shift = first_shift(make_event(member, capacity=3))
+    shift = first_shift(make_event(member, place=PLACE_CHICAGO, capacity=3))
     with pytest.raises(ValidationError) as error:
         shift_capacity_set(shift=shift, capacity=-1)
     assert "capacity" in error.value.message_dict
@@ -362,7 +363,7 @@ def test_capacity_below_zero_is_refused(member):
 def test_event_cancelled_notice_goes_to_everyone_still_on_the_list(
     member, django_capture_on_commit_callbacks
 ):
-    event = make_event(member, capacity=1)
+    event = make_event(member, place=PLACE_CHICAGO, capacity=1)
     _rsvp(event, make_person("going@example.org"))
     _rsvp(event, make_person("waiting@example.org"))
     gone = _rsvp(event, make_person("gone@example.org")).attendance
@@ -381,7 +382,7 @@ def test_event_cancelled_notice_goes_to_everyone_still_on_the_list(
 
 
 def test_check_in_marks_attended_once(member):
-    event = make_event(member)
+    event = make_event(member, place=PLACE_CHICAGO)
     attendance = _rsvp(event, make_person("a@example.org")).attendance
     first = attendance_check_in(attendance=attendance, actor=member)
     again = attendance_check_in(attendance=attendance, actor=member)
@@ -391,7 +392,9 @@ def test_check_in_marks_attended_once(member):
 
 def test_walk_in_creates_the_person_once_and_respects_capacity(member):
     zip_code("60601")
-    event = make_event(member, capacity=1, starts_at=timezone.now() - timedelta(minutes=30))
+    event = make_event(
+        member, place=PLACE_CHICAGO, capacity=1, starts_at=timezone.now() - timedelta(minutes=30)
+    )
     _rsvp_now = first_shift(event)
     Attendance.objects.create(
         event=event, shift=_rsvp_now, person=make_person("early@example.org"), status="confirmed"
@@ -425,7 +428,7 @@ def test_walk_in_creates_the_person_once_and_respects_capacity(member):
 
 
 def test_export_lists_the_members_rsvps_only(member, other_member):
-    event = make_event(other_member)
+    event = make_event(other_member, place=PLACE_CHICAGO)
     _rsvp(event, member.person, user=member, source="share")
     _rsvp(event, other_member.person, user=other_member)
     section = account_export(user=member)["event_attendances"]
@@ -435,8 +438,8 @@ def test_export_lists_the_members_rsvps_only(member, other_member):
 
 
 def test_erasing_a_person_cancels_upcoming_rsvps_and_keeps_past_ones(member, other_member):
-    upcoming = make_event(other_member, capacity=1)
-    past = make_event(other_member)
+    upcoming = make_event(other_member, place=PLACE_CHICAGO, capacity=1)
+    past = make_event(other_member, place=PLACE_CHICAGO)
     person = member.person
     kept = _rsvp(past, person).attendance
     Shift.objects.filter(event=past).update(
@@ -459,7 +462,7 @@ def test_a_person_created_in_the_same_transaction_skips_the_repeat_savepoint(
 ):
     from django.db import transaction
 
-    event = make_event(member, capacity=5)
+    event = make_event(member, place=PLACE_CHICAGO, capacity=5)
     shift = first_shift(event)
     # Lock, insert, counter, audit row: no savepoint around the insert.
     with transaction.atomic():

@@ -10,26 +10,15 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from groundswell.conftest import make_member
 from groundswell.events.models import Attendance, Event, Shift
-from groundswell.events.selectors_rsvp import attendance_token, referral_token
-from groundswell.events.services_rsvp import attendance_cancel, attendance_rsvp
-from groundswell.events.tests.rsvp_helpers import (
-    first_shift,
-    make_event,
-    make_person,
-    zip_code,
-)
+from groundswell.events.rsvp.selectors import attendance_token, referral_token
+from groundswell.events.rsvp.services import attendance_cancel, attendance_rsvp
+from groundswell.events.testing import PLACE_CHICAGO, first_shift, make_event, make_person, zip_code
 from groundswell.people.models import Person
 
 pytestmark = pytest.mark.django_db
 
 PERSONAS = ["anonymous", "member", "other_member", "host", "staff"]
-
-
-@pytest.fixture
-def host(db):
-    return make_member("host@example.org", given_name="Hana", family_name="Host")
 
 
 @pytest.fixture
@@ -54,7 +43,11 @@ def _going(event, user):
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_published_event_page_is_public(login, host, persona):
-    event = make_event(host)
+    event = make_event(
+        host,
+        place=PLACE_CHICAGO,
+        description="<p>Knock on <strong>doors</strong></p><script>alert(1)</script>",
+    )
     response = login(persona).get(reverse("event_detail", args=[event.pk]))
     assert response.status_code == 200
     body = response.content.decode()
@@ -73,7 +66,7 @@ def test_published_event_page_is_public(login, host, persona):
 def test_unpublished_event_page_only_for_hosts_and_staff(
     login, host, persona, status, event_status
 ):
-    event = make_event(host, status=event_status)
+    event = make_event(host, place=PLACE_CHICAGO, status=event_status)
     for name in ("event_detail", "event_ics"):
         response = login(persona).get(reverse(name, args=[event.pk]))
         assert response.status_code == status, name
@@ -97,7 +90,7 @@ def test_missing_event_is_the_same_404(login):
 def test_hidden_address_shown_only_to_attendees_hosts_and_staff(
     login, host, member, persona, sees_address
 ):
-    event = make_event(host, hide_address=True)
+    event = make_event(host, place=PLACE_CHICAGO, hide_address=True)
     _going(event, member)
     body = login(persona).get(reverse("event_detail", args=[event.pk])).content.decode()
     assert ("123 Maple Street" in body) is sees_address
@@ -107,7 +100,7 @@ def test_hidden_address_shown_only_to_attendees_hosts_and_staff(
 
 
 def test_waitlisted_member_does_not_see_the_hidden_address(client, host, member, other_member):
-    event = make_event(host, hide_address=True, capacity=1)
+    event = make_event(host, place=PLACE_CHICAGO, hide_address=True, capacity=1)
     _going(event, other_member)
     assert _going(event, member).status == "waitlisted"
     client.force_login(member)
@@ -129,6 +122,7 @@ def test_waitlisted_member_does_not_see_the_hidden_address(client, host, member,
 def test_virtual_link_only_for_confirmed_attendees(login, host, member, persona, sees_link):
     event = make_event(
         host,
+        place=PLACE_CHICAGO,
         is_virtual=True,
         virtual_url="https://meet.example.org/secret-room",
         address_line="",
@@ -144,7 +138,9 @@ def test_page_shows_times_in_the_events_zone_with_places_left(client, host):
     from zoneinfo import ZoneInfo
 
     start = datetime(2030, 3, 9, 10, 0, tzinfo=ZoneInfo("America/Denver"))
-    event = make_event(host, starts_at=start, time_zone="America/Denver", capacity=5)
+    event = make_event(
+        host, place=PLACE_CHICAGO, starts_at=start, time_zone="America/Denver", capacity=5
+    )
     body = client.get(reverse("event_detail", args=[event.pk])).content.decode()
     assert "MST" in body and "10" in body
     assert "5 places left" in body
@@ -160,9 +156,9 @@ def test_status_banners_and_closed_rsvps(client, host, status, banner):
     from django.utils import timezone
 
     if status == "past":
-        event = make_event(host, starts_at=timezone.now() - timedelta(days=2))
+        event = make_event(host, place=PLACE_CHICAGO, starts_at=timezone.now() - timedelta(days=2))
     else:
-        event = make_event(host, status=status)
+        event = make_event(host, place=PLACE_CHICAGO, status=status)
     body = client.get(reverse("event_detail", args=[event.pk])).content.decode()
     assert banner in body
     assert f'action="{reverse("event_rsvp", args=[event.pk])}"' not in body
@@ -171,8 +167,8 @@ def test_status_banners_and_closed_rsvps(client, host, status, banner):
 def test_event_page_query_count_does_not_grow_with_shifts_or_attendees(
     client, host, member, django_assert_num_queries
 ):
-    small = make_event(host, shifts=1)
-    big = make_event(host, shifts=6, capacity=10)
+    small = make_event(host, place=PLACE_CHICAGO, shifts=1)
+    big = make_event(host, place=PLACE_CHICAGO, shifts=6, capacity=10)
     for shift in big.shifts.all():
         for i in range(3):
             attendance_rsvp(event=big, shift=shift, person=make_person(f"{shift.pk}-{i}@e.org"))
@@ -205,7 +201,7 @@ def _guest_data(**overrides):
 @pytest.mark.parametrize("persona", ["member", "other_member", "host", "staff"])
 def test_signed_in_member_rsvps_in_one_step(login, host, member, other_member, organizer, persona):
     users = {"member": member, "other_member": other_member, "host": host, "staff": organizer}
-    event = make_event(host)
+    event = make_event(host, place=PLACE_CHICAGO)
     client = login(persona)
     page = client.get(reverse("event_detail", args=[event.pk])).content.decode()
     assert "I'm going" in page and 'name="email"' not in page  # one button, no form to fill
@@ -223,7 +219,7 @@ def test_guest_rsvp_creates_one_person_and_emails_the_details(
     client, host, django_capture_on_commit_callbacks
 ):
     zip_code("60601")
-    event = make_event(host, hide_address=True)
+    event = make_event(host, place=PLACE_CHICAGO, hide_address=True)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("event_rsvp", args=[event.pk]), _guest_data())
     assert response.status_code == 302
@@ -240,7 +236,7 @@ def test_guest_rsvp_creates_one_person_and_emails_the_details(
 
 def test_guest_rsvp_matches_an_existing_person_without_renaming_them(client, host, member):
     zip_code("60601")
-    event = make_event(host)
+    event = make_event(host, place=PLACE_CHICAGO)
     client.post(
         reverse("event_rsvp", args=[event.pk]),
         _guest_data(email="MEMBER@example.org", given_name="Someone", family_name="Else"),
@@ -254,14 +250,14 @@ def test_guest_rsvp_matches_an_existing_person_without_renaming_them(client, hos
 def test_a_guest_whose_email_is_taken_meanwhile_is_matched_not_duplicated(
     client, host, member, monkeypatch
 ):
-    from groundswell.events import views_rsvp
+    from groundswell.events.rsvp import views as rsvp_views
 
     zip_code("60601")
-    event = make_event(host)
+    event = make_event(host, place=PLACE_CHICAGO)
     # The check before the transaction says "new", but the email is the member's (as if
     # they had signed up between the check and the insert): the insert is refused and the
     # view runs the transaction again, matching the person.
-    monkeypatch.setattr(views_rsvp, "person_email_known", lambda email: False)
+    monkeypatch.setattr(rsvp_views, "person_email_known", lambda email: False)
     response = client.post(
         reverse("event_rsvp", args=[event.pk]), _guest_data(email="member@example.org")
     )
@@ -272,7 +268,7 @@ def test_a_guest_whose_email_is_taken_meanwhile_is_matched_not_duplicated(
 
 def test_double_submit_is_one_attendance(client, host):
     zip_code("60601")
-    event = make_event(host, capacity=10)
+    event = make_event(host, place=PLACE_CHICAGO, capacity=10)
     data = _guest_data()
     for _ in range(2):
         assert client.post(reverse("event_rsvp", args=[event.pk]), data).status_code == 302
@@ -293,7 +289,7 @@ def test_double_submit_is_one_attendance(client, host):
 )
 def test_guest_rsvp_bad_input_gets_a_clear_error(client, host, overrides, message):
     zip_code("60601")
-    event = make_event(host)
+    event = make_event(host, place=PLACE_CHICAGO)
     response = client.post(reverse("event_rsvp", args=[event.pk]), _guest_data(**overrides))
     assert response.status_code == 200
     assert message in response.content.decode()
@@ -303,7 +299,7 @@ def test_guest_rsvp_bad_input_gets_a_clear_error(client, host, overrides, messag
 
 def test_rsvp_to_a_cancelled_event_is_refused_with_no_person_left_behind(client, host):
     zip_code("60601")
-    event = make_event(host, status=Event.Status.CANCELLED)
+    event = make_event(host, place=PLACE_CHICAGO, status=Event.Status.CANCELLED)
     response = client.post(reverse("event_rsvp", args=[event.pk]), _guest_data())
     assert response.status_code == 200
     assert "This event was cancelled." in response.content.decode()
@@ -316,33 +312,33 @@ def test_rsvp_to_a_cancelled_event_is_refused_with_no_person_left_behind(client,
 )
 def test_rsvp_to_a_pending_event_is_hidden_or_refused(login, host, persona, status):
     zip_code("60601")
-    event = make_event(host, status=Event.Status.PENDING)
+    event = make_event(host, place=PLACE_CHICAGO, status=Event.Status.PENDING)
     response = login(persona).post(reverse("event_rsvp", args=[event.pk]), _guest_data())
     assert response.status_code == status
     assert not Attendance.objects.exists()
 
 
 def test_rsvp_view_rejects_get(client, host):
-    event = make_event(host)
+    event = make_event(host, place=PLACE_CHICAGO)
     assert client.get(reverse("event_rsvp", args=[event.pk])).status_code == 405
 
 
 def test_shift_choice_when_there_are_several(client, host, member):
-    event = make_event(host, shifts=3)
+    event = make_event(host, place=PLACE_CHICAGO, shifts=3)
     shifts = list(event.shifts.order_by("starts_at"))
     client.force_login(member)
     page = client.get(reverse("event_detail", args=[event.pk])).content.decode()
     assert page.count('name="shift"') == 3
     client.post(reverse("event_rsvp", args=[event.pk]), {"shift": shifts[1].pk})
     assert Attendance.objects.get(event=event).shift_id == shifts[1].pk
-    other = make_event(host)
+    other = make_event(host, place=PLACE_CHICAGO)
     response = client.post(reverse("event_rsvp", args=[event.pk]), {"shift": first_shift(other).pk})
     assert "Choose one of this event" in response.content.decode()
 
 
 def test_bring_a_friend_link_records_the_referrer_and_source(client, host, member):
     zip_code("60601")
-    event = make_event(host)
+    event = make_event(host, place=PLACE_CHICAGO)
     _going(event, member)
     client.force_login(member)
     page = client.get(reverse("event_detail", args=[event.pk])).content.decode()
@@ -364,7 +360,7 @@ def test_bring_a_friend_link_records_the_referrer_and_source(client, host, membe
 
 def test_a_forged_referral_is_ignored(client, host, member):
     zip_code("60601")
-    event = make_event(host)
+    event = make_event(host, place=PLACE_CHICAGO)
     forged = f"{member.person_id}:not-a-signature"
     client.post(reverse("event_rsvp", args=[event.pk]), _guest_data(ref=forged))
     assert Attendance.objects.get(event=event).referred_by_id is None
@@ -376,7 +372,7 @@ def test_a_forged_referral_is_ignored(client, host, member):
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("name", ["rsvp_cancel", "rsvp_confirm", "rsvp_decline"])
 def test_email_links_get_changes_nothing_and_bad_tokens_are_404(login, host, member, persona, name):
-    event = make_event(host)
+    event = make_event(host, place=PLACE_CHICAGO)
     attendance = _going(event, member)
     client = login(persona)
     url = reverse(name, args=[attendance_token(attendance=attendance)])
@@ -391,7 +387,7 @@ def test_email_links_get_changes_nothing_and_bad_tokens_are_404(login, host, mem
 
 
 def test_cancel_link_cancels_without_logging_in_and_promotes(client, host, member, other_member):
-    event = make_event(host, capacity=1)
+    event = make_event(host, place=PLACE_CHICAGO, capacity=1)
     attendance = _going(event, member)
     waiting = _going(event, other_member)
     url = reverse("rsvp_cancel", args=[attendance_token(attendance=attendance)])
@@ -408,7 +404,7 @@ def test_cancel_link_cancels_without_logging_in_and_promotes(client, host, membe
 
 
 def test_confirm_and_decline_links(client, host, member, other_member):
-    event = make_event(host)
+    event = make_event(host, place=PLACE_CHICAGO)
     attendance = _going(event, member)
     token = attendance_token(attendance=attendance)
     client.post(reverse("rsvp_confirm", args=[token]))
@@ -427,7 +423,7 @@ def test_links_do_nothing_once_the_event_started(client, host, member):
 
     from django.utils import timezone
 
-    event = make_event(host)
+    event = make_event(host, place=PLACE_CHICAGO)
     attendance = _going(event, member)
     Shift.objects.filter(event=event).update(
         starts_at=timezone.now() - timedelta(minutes=5),
@@ -441,7 +437,7 @@ def test_links_do_nothing_once_the_event_started(client, host, member):
 
 
 def test_member_can_cancel_from_the_event_page(client, host, member):
-    event = make_event(host)
+    event = make_event(host, place=PLACE_CHICAGO)
     attendance = _going(event, member)
     client.force_login(member)
     page = client.get(reverse("event_detail", args=[event.pk])).content.decode()

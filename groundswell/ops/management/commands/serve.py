@@ -22,7 +22,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from groundswell.core.tasks import task_results_prune_schedule
-from groundswell.events.services_reminders import reminders_plan_run
+from groundswell.events.reminders.services import reminders_plan_run
 from groundswell.ops.demo import DEMO_LOGINS, DEMO_PASSWORD
 
 
