@@ -96,6 +96,13 @@ def email_from_data(data: dict[str, Any]) -> EmailMultiAlternatives:
     return message
 
 
+def email_deliver(message: EmailMessage) -> int:
+    """Hand `message` to the configured mailer now; the number of messages sent. The one
+    place a message is sent: from a task (core's `email_send`, or a feature's task that
+    builds its mail and delivers it in the same hop, like the RSVP confirmation)."""
+    return message.send()
+
+
 def email_enqueue(message: EmailMessage) -> None:
     """Send `message` from the task queue once the current transaction commits."""
     from groundswell.core.tasks import email_send

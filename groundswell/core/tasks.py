@@ -21,7 +21,8 @@ from django.tasks.exceptions import TaskResultDoesNotExist
 from django.utils import timezone
 
 from groundswell.core.idempotency import idempotency_keys_delete_expired
-from groundswell.core.mail import email_from_data
+from groundswell.core.mail import email_deliver, email_from_data
+from groundswell.core.queue import task_enqueue_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +42,7 @@ PRUNE_NEXT_CACHE_KEY = "core:task_results_prune:next"
 def email_send(message_data: dict[str, Any]) -> int:
     """Deliver one message through the configured mailer. A failure raises, so the backend
     records it as failed and an operator can see it rather than it vanishing."""
-    return email_from_data(message_data).send()
+    return email_deliver(email_from_data(message_data))
 
 
 @task
@@ -166,7 +167,7 @@ def task_results_prune_schedule(*, now: datetime | None = None) -> bool:
                 status=TaskResultStatus.READY,
             ).exists()
             if not queued:
-                task_results_prune.using(run_after=due).enqueue()
+                task_enqueue_on_commit(task_results_prune.using(run_after=due))
         return not queued
     # django-tasks-rq raises the django-tasks backport's exception, not Django's.
     from django_tasks.exceptions import TaskResultDoesNotExist as BackportResultDoesNotExist
@@ -183,6 +184,10 @@ def task_results_prune_schedule(*, now: datetime | None = None) -> bool:
             # The queue lost it (e.g. Redis was emptied, or the job was removed between two
             # lookups): queue a new one. A spare run is harmless; a missing one is not.
             pass
-    result = task_results_prune.using(run_after=due).enqueue()
-    cache.set(PRUNE_NEXT_CACHE_KEY, result.id, timeout=None)
+    # Its callers run outside any transaction, so it is queued now and its id is known. In a
+    # caller's transaction it would be queued at the commit, unremembered: a spare run, which
+    # collapses as above.
+    result = task_enqueue_on_commit(task_results_prune.using(run_after=due))
+    if result is not None:
+        cache.set(PRUNE_NEXT_CACHE_KEY, result.id, timeout=None)
     return True

@@ -243,7 +243,9 @@ def rq_tasks(settings):
     queue.empty()
 
 
-@pytest.mark.django_db
+# Outside a transaction, as `serve` and the command call it: inside one, core.queue would
+# queue the run on RQ only at the commit.
+@pytest.mark.django_db(transaction=True)
 # One xdist worker for every test that touches the shared Redis's "default" queue: this
 # fixture's clean-up removes the scheduled jobs that appeared during the test.
 @pytest.mark.xdist_group("redis-default-queue")

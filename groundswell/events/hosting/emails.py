@@ -3,8 +3,10 @@
 A change notice (an edit of times, place, link or title: `event_changed_email`, from its own
 template pair events/email/changed.txt and .html) lists what changed, old → new, as its reader
 may see it, and attaches the updated entries of the slots they are going to. The other host
-mails (approval, rejection, co-host, host messages) are plain text
-(`plain_email_enqueue`).
+mails (approval, rejection, co-host, host messages) are plain text, each from its template
+events/email/<name>.txt. Build them inside `translation.override(recipient_language(...))`
+and queue them with `core.mail.email_enqueue`; a builder answers None when there is nobody
+to write to (e.g. the host's account was deleted).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives
@@ -20,20 +22,88 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from groundswell.core.mail import email_enqueue
 from groundswell.events import ics
-from groundswell.events.display import site_url, when_text
-from groundswell.events.models import Attendance, Event, Shift
+from groundswell.events.display import event_page_url, site_url, when_text
+from groundswell.events.models import Attendance, Event, EventMessage, Shift
 from groundswell.events.rsvp.emails import ICS_FILENAME, ICS_MIMETYPE
 from groundswell.events.rsvp.selectors import attendance_token
 
+if TYPE_CHECKING:
+    from groundswell.accounts.models import User
+    from groundswell.people.models import Person
 
-def plain_email_enqueue(*, to: str, subject: str, body: str) -> None:
-    """Queue a plain-text message to one address, its body already in its reader's language
-    (`core.mail.email_enqueue`: sent by a task after commit). Nothing without an address."""
-    if not to:  # e.g. the host's account was deleted
-        return
-    email_enqueue(EmailMessage(subject=subject, body=body, to=[to]))
+
+def _plain_email(
+    *, to: str, subject: str, template: str, context: dict[str, Any]
+) -> EmailMessage | None:
+    """A plain-text message to one address from events/email/<template>.txt; None without
+    an address."""
+    if not to:
+        return None
+    body = render_to_string(f"events/email/{template}.txt", context)
+    return EmailMessage(subject=subject, body=body, to=[to])
+
+
+def event_approved_email(*, event: Event, note: str) -> EmailMessage | None:
+    """To the host: their event is approved and published (with the organizer's note)."""
+    return _plain_email(
+        to=event.host.email if event.host else "",
+        subject=_("Your event is approved: %(title)s") % {"title": event.title},
+        template="approved",
+        context={
+            "title": event.title,
+            "organizer_note": note,
+            "url": event_page_url(event),
+            "manage": site_url(reverse("event_manage", args=[event.pk])),
+        },
+    )
+
+
+def event_rejected_email(*, event: Event, note: str) -> EmailMessage | None:
+    """To the host: their event was turned down, and why."""
+    return _plain_email(
+        to=event.host.email if event.host else "",
+        subject=_("Your event needs changes: %(title)s") % {"title": event.title},
+        template="rejected",
+        context={
+            "title": event.title,
+            "organizer_note": note,
+            "edit": site_url(reverse("event_edit", args=[event.pk])),
+        },
+    )
+
+
+def event_cohost_added_email(*, event: Event, user: User) -> EmailMessage | None:
+    """To a new co-host: what they can do now, and where."""
+    return _plain_email(
+        to=user.email,
+        subject=_("You are co-hosting %(title)s") % {"title": event.title},
+        template="cohost_added",
+        context={
+            "title": event.title,
+            "when": when_text(event),
+            "manage": site_url(reverse("event_manage", args=[event.pk])),
+        },
+    )
+
+
+def event_host_message_email(
+    *, message: EventMessage, event: Event, person: Person
+) -> EmailMessage | None:
+    """A host's message (EventMessage of kind HOST) to one attendee, with a footer saying
+    who sent it and why. The subject is the host's as they wrote it, after the event's
+    title."""
+    return _plain_email(
+        to=person.email or "",
+        subject=f"{event.title}: {message.subject}",
+        template="host_message",
+        context={
+            "body": message.body,
+            "title": event.title,
+            "when": when_text(event),
+            "url": event_page_url(event),
+        },
+    )
 
 
 # --- Change notices ------------------------------------------------------------------------

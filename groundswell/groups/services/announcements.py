@@ -4,22 +4,17 @@ recipient's language, with a one-click way to stop them (RFC 8058)."""
 from __future__ import annotations
 
 from datetime import timedelta
-from email.utils import formataddr, parseaddr
 from typing import Any
-from urllib.parse import urlparse
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMessage
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from groundswell.core.audit import audit_record
 from groundswell.core.mail import email_enqueue, recipient_language
 from groundswell.core.queue import task_enqueue_on_commit
+from groundswell.groups.emails import group_announcement_email
 from groundswell.groups.models import (
     Group,
     GroupAnnouncement,
@@ -33,7 +28,6 @@ from groundswell.groups.services.common import (
     one_line_clean,
     text_clean,
 )
-from groundswell.groups.tokens import mute_token_make
 
 Delivery = GroupAnnouncementDelivery
 
@@ -128,43 +122,6 @@ def group_announcement_send(
     return announcement
 
 
-def _absolute(path: str) -> str:
-    return settings.SITE_URL + path
-
-
-def _announcement_message(announcement: GroupAnnouncement, user: Any) -> EmailMessage:
-    group = announcement.group
-    mute_url = _absolute(
-        reverse("groups:mute", args=[mute_token_make(group_id=group.pk, user_id=user.pk)])
-    )
-    context = {
-        "announcement": announcement,
-        "group": group,
-        "group_url": _absolute(reverse("groups:detail", args=[group.pk])),
-        "mute_url": mute_url,
-        "campaign_name": settings.CAMPAIGN_NAME,
-        "postal_address": settings.CAMPAIGN_POSTAL_ADDRESS,
-    }
-    body = render_to_string("groups/email/announcement.txt", context)
-    _name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
-    sender_name = _("%(group)s via %(campaign)s") % {
-        "group": group.name,
-        "campaign": settings.CAMPAIGN_NAME,
-    }
-    return EmailMessage(
-        subject=announcement.subject,
-        body=body,
-        from_email=formataddr((sender_name, address)),
-        to=[user.email],
-        headers={
-            # RFC 8058 one-click unsubscribe: the mail client POSTs to the URL.
-            "List-Unsubscribe": f"<{mute_url}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            "List-Id": f"<group-{group.pk}.{urlparse(settings.SITE_URL).hostname or 'localhost'}>",
-        },
-    )
-
-
 def group_announcement_batch_deliver(*, announcement_id: int, batch: int) -> int:
     """Mail one batch; returns how many messages were queued. Idempotent: the unsent rows of
     the batch are locked (rows another worker holds are skipped) and marked in the same
@@ -213,5 +170,5 @@ def group_announcement_batch_deliver(*, announcement_id: int, batch: int) -> int
         )
         for row in send:
             with translation.override(recipient_language(row.user)):
-                email_enqueue(_announcement_message(announcement, row.user))
+                email_enqueue(group_announcement_email(announcement=announcement, user=row.user))
     return len(send)

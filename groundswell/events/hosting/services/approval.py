@@ -7,16 +7,14 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from groundswell.accounts.models import User
 from groundswell.core.audit import audit_record
-from groundswell.core.mail import recipient_language
+from groundswell.core.mail import email_enqueue, recipient_language
 from groundswell.core.policies import staff_or_403
-from groundswell.events.display import event_page_url, site_url
-from groundswell.events.hosting.emails import plain_email_enqueue
+from groundswell.events.hosting import emails
 from groundswell.events.models import Event, TrustedHost
 
 
@@ -48,24 +46,9 @@ def event_approve(
         if trust_host and event.host is not None:
             host_trust_grant(user=event.host, actor=actor)
         with translation.override(recipient_language(event.host)):
-            body = _(
-                "Good news: your event “%(title)s” is approved and published.\n\n"
-                "%(note)s"
-                "Share it with your friends and neighbors: %(url)s\n"
-                "Manage it here: %(manage)s\n"
-            ) % {
-                "title": event.title,
-                "note": _("A note from the organizer: %(note)s\n\n") % {"note": note}
-                if note
-                else "",
-                "url": event_page_url(event),
-                "manage": site_url(reverse("event_manage", args=[event.pk])),
-            }
-            plain_email_enqueue(
-                to=event.host.email if event.host else "",
-                subject=_("Your event is approved: %(title)s") % {"title": event.title},
-                body=body,
-            )
+            notice = emails.event_approved_email(event=event, note=note)
+        if notice is not None:
+            email_enqueue(notice)
     return event
 
 
@@ -90,20 +73,9 @@ def event_reject(*, event: Event, actor: Any, note: str, now: datetime | None = 
         event.save(update_fields=["status", "approved_by", "approved_at", "updated_at"])
         audit_record(actor=actor, action="event.reject", subject=event, details={"note": note})
         with translation.override(recipient_language(event.host)):
-            body = _(
-                "Your event “%(title)s” was not approved yet.\n\n"
-                "The organizer's note: %(note)s\n\n"
-                "You can change it and send it again: %(edit)s\n"
-            ) % {
-                "title": event.title,
-                "note": note,
-                "edit": site_url(reverse("event_edit", args=[event.pk])),
-            }
-            plain_email_enqueue(
-                to=event.host.email if event.host else "",
-                subject=_("Your event needs changes: %(title)s") % {"title": event.title},
-                body=body,
-            )
+            notice = emails.event_rejected_email(event=event, note=note)
+        if notice is not None:
+            email_enqueue(notice)
     return event
 
 

@@ -6,15 +6,13 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from groundswell.accounts.models import User
 from groundswell.core.audit import audit_record
-from groundswell.core.mail import recipient_language
-from groundswell.events.display import site_url, when_text
-from groundswell.events.hosting.emails import plain_email_enqueue
+from groundswell.core.mail import email_enqueue, recipient_language
+from groundswell.events.hosting import emails
 from groundswell.events.models import Event, EventCoHost
 from groundswell.events.policies import event_manager_or_403
 
@@ -40,20 +38,9 @@ def event_cohost_add(*, event: Event, email: str, actor: Any) -> EventCoHost:
             actor=actor, action="event.cohost_add", subject=event, details={"user": user.pk}
         )
         with translation.override(recipient_language(user)):
-            body = _(
-                "You are now a co-host of “%(title)s” (%(when)s).\n\n"
-                "You can see who is coming, message attendees and check people in here: "
-                "%(manage)s\n"
-            ) % {
-                "title": event.title,
-                "when": when_text(event),
-                "manage": site_url(reverse("event_manage", args=[event.pk])),
-            }
-            plain_email_enqueue(
-                to=user.email,
-                subject=_("You are co-hosting %(title)s") % {"title": event.title},
-                body=body,
-            )
+            notice = emails.event_cohost_added_email(event=event, user=user)
+        if notice is not None:
+            email_enqueue(notice)
     return cohost
 
 

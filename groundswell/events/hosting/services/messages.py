@@ -17,9 +17,9 @@ from django.utils.translation import gettext as _
 
 from groundswell.core.audit import audit_record
 from groundswell.core.mail import email_enqueue, recipient_language
-from groundswell.events.display import UNMAILABLE, event_page_url, when_text
+from groundswell.core.queue import task_enqueue_on_commit
+from groundswell.events.display import UNMAILABLE
 from groundswell.events.hosting import emails
-from groundswell.events.hosting.emails import plain_email_enqueue
 from groundswell.events.models import Attendance, Event, EventMessage
 from groundswell.events.policies import event_manager_or_403
 from groundswell.people.models import Person
@@ -69,15 +69,10 @@ def _attendees_notify(
         recipient_ids=recipients,
         changes=changes or {},
     )
-    batches = range((len(recipients) + MESSAGE_BATCH_SIZE - 1) // MESSAGE_BATCH_SIZE)
+    from groundswell.events.hosting.tasks import event_message_batch_send
 
-    def enqueue() -> None:
-        from groundswell.events.hosting.tasks import event_message_batch_send
-
-        for batch in batches:
-            event_message_batch_send.enqueue(message.pk, batch)
-
-    transaction.on_commit(enqueue)
+    for batch in range((len(recipients) + MESSAGE_BATCH_SIZE - 1) // MESSAGE_BATCH_SIZE):
+        task_enqueue_on_commit(event_message_batch_send, message.pk, batch)
     return message
 
 
@@ -137,25 +132,6 @@ def event_message_attendees(
     return message
 
 
-def _message_subject(message: EventMessage, event: Event) -> str:
-    if message.kind == EventMessage.Kind.HOST:
-        return f"{event.title}: {message.subject}"
-    return message.subject
-
-
-def _message_text(message: EventMessage, event: Event) -> str:
-    lines = [
-        message.body,
-        "",
-        "—",
-        _("The hosts of “%(title)s” (%(when)s) sent you this message because you signed up.")
-        % {"title": event.title, "when": when_text(event)},
-        "",
-        _("Event page: %(url)s") % {"url": event_page_url(event)},
-    ]
-    return "\n".join(lines) + "\n"
-
-
 def event_message_batch_deliver(*, message_id: int, batch: int) -> int:
     """Send one batch of a message (called by its task); returns how many mails it queued.
     Idempotent: the batch is recorded under a row lock in the same transaction that enqueues
@@ -199,11 +175,12 @@ def event_message_batch_deliver(*, message_id: int, batch: int) -> int:
                         continue
                     email_enqueue(notice)
                 else:
-                    plain_email_enqueue(
-                        to=person.email or "",
-                        subject=_message_subject(message, event),
-                        body=_message_text(message, event),
+                    mail = emails.event_host_message_email(
+                        message=message, event=event, person=person
                     )
+                    if mail is None:
+                        continue
+                    email_enqueue(mail)
             sent += 1
         message.batches_sent = [*message.batches_sent, batch]
         message.save(update_fields=["batches_sent"])
