@@ -27,7 +27,7 @@ from groundswell.events.rsvp.selectors import (
     event_attendances,
     event_shift_get,
 )
-from groundswell.events.rsvp.services import attendance_cancel, attendance_rsvp
+from groundswell.events.rsvp.services import attendance_cancel, rsvp_submit
 from groundswell.people.services import person_match_or_create
 
 # The same tag as the events: OSDI files attendances under their event. The operation ids
@@ -209,8 +209,17 @@ def events_record_attendance_helper(
             attendance = attendance_cancel(attendance=attendance, actor=actor)
         else:
             source = payload.referrer_data.source if payload.referrer_data else None
-            attendance = attendance_rsvp(
-                event=event, person=person, shift=shift, source=source or "api", actor=actor
+            # The person was matched above, on its own: this match overwrites stored fields
+            # (the signup helper's rule, unlike a guest RSVP's), its errors name person
+            # fields, and a refused RSVP still records the person, as before.
+            attendance = rsvp_submit(
+                event=event,
+                shift=shift,
+                person=person,
+                referred_by=None,
+                source=source or "api",
+                language="",
+                actor=actor,
             ).attendance
     except ValidationError as exc:
         raise _invalid(exc, {"__all__": "event"}) from exc

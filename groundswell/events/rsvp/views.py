@@ -6,16 +6,13 @@ and call the RSVP services and selectors; they hold no rules of their own.
 
 from __future__ import annotations
 
-import functools
 import uuid
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template import TemplateDoesNotExist
@@ -26,7 +23,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from groundswell.core.languages import language_supported
 from groundswell.core.ratelimit import (
     RATE_LIMITED_MESSAGE,
     RATE_LIMITED_STATUS,
@@ -35,7 +31,7 @@ from groundswell.core.ratelimit import (
 from groundswell.core.sanitize import html_sanitize
 from groundswell.events import ics
 from groundswell.events.display import when_text
-from groundswell.events.models import Attendance, Event, Shift
+from groundswell.events.models import Attendance, Event
 from groundswell.events.policies import event_for_viewer
 from groundswell.events.rsvp.forms import GuestRsvpForm, MemberRsvpForm
 from groundswell.events.rsvp.selectors import (
@@ -44,26 +40,22 @@ from groundswell.events.rsvp.selectors import (
     calendar_feed_for_user,
     event_host_name,
     event_rsvp_panel,
+    event_shift_get,
     feed_attendances,
     feed_hosted_shifts,
     group_feed_shifts,
     referral_person,
 )
 from groundswell.events.rsvp.services import (
-    RsvpResult,
+    GuestDetails,
     attendance_cancel,
     attendance_reminder_reply,
-    attendance_rsvp,
     calendar_feed_regenerate,
+    rsvp_submit,
 )
 from groundswell.groups.models import Group
-from groundswell.people.models import Person
-from groundswell.people.selectors import person_email_known
-from groundswell.people.services import person_language_set, person_match_or_create
 
 HOST_PANEL_TEMPLATE = "events/_host_panel.html"
-# A replayed form (double click, retried request) returns the first answer for a day.
-IDEMPOTENCY_TTL = 24 * 60 * 60
 
 
 def _new_form(request: HttpRequest, event: Event) -> MemberRsvpForm:
@@ -149,82 +141,22 @@ def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
     return _render_event(request, event, _new_form(request, event))
 
 
-def _member_person(user: Any, *, language: str) -> Person:
-    """The member's person, with the language they use now recorded for their mail."""
-    if user.person_id is None:
-        # Accounts made with createsuperuser have no Person yet: match one by their email.
-        return person_match_or_create(
-            email=user.email, overwrite=False, actor=user, language=language
-        ).person
-    person = user.person
-    if person.preferred_language != language_supported(language):
-        person_language_set(person=person, language=language, actor=user)
-    return person
-
-
-def _rsvp_in_one_transaction(
-    *,
-    request: HttpRequest,
-    event: Event,
-    shift: Shift | None,
-    data: dict[str, Any],
-    referred_by: Person | None,
-    language: str,
-    expect_new: bool,
-) -> tuple[Person, RsvpResult]:
-    """The person (a guest is matched or created) and the RSVP, in one transaction: a
-    refused RSVP leaves no new person behind."""
-    member = request.user.is_authenticated
-    with transaction.atomic():
-        person_created = False
-        if member:
-            person = _member_person(request.user, language=language)
-        else:
-            match = person_match_or_create(
-                email=data["email"],
-                fields={
-                    "given_name": data["given_name"],
-                    "family_name": data["family_name"],
-                    "postal_code": data["postal_code"],
-                    "country": event.country or "US",
-                },
-                overwrite=False,
-                source=data["source"] or "rsvp",
-                language=language,
-                expect_new=expect_new,
-            )
-            person, person_created = match.person, match.created
-        result = attendance_rsvp(
-            event=event,
-            person=person,
-            shift=shift,
-            user=request.user if member else None,
-            referred_by=referred_by,
-            source=data["source"],
-            actor=request.user,
-            person_created=person_created,
-        )
-    return person, result
-
-
 @require_POST
 def event_rsvp(request: HttpRequest, event_id: int) -> HttpResponse:
+    """Parse the form, rate-limit guests, and hand the RSVP to `rsvp_submit` (decision 0024)."""
     # The host, group and campaign are only needed to show the page again after a refusal.
     event = event_for_viewer(request.user, event_id, related=False)
-    member = request.user.is_authenticated
+    user = request.user
+    member = user if user.is_authenticated else None
     form: MemberRsvpForm = (
         MemberRsvpForm(request.POST) if member else GuestRsvpForm(request.POST, event=event)
     )
     if not form.is_valid():
         return _render_event(request, event, form)
     data = form.cleaned_data
-    key = f"events:rsvp:{data['idempotency_key']}" if data["idempotency_key"] else ""
-    if key and cache.get(key) is not None:
-        return redirect(reverse("event_detail", args=[event.pk]) + "#rsvp")
-
     shift = None
     if data["shift"]:
-        shift = Shift.objects.filter(event=event, pk=data["shift"]).first()
+        shift = event_shift_get(event=event, shift_id=data["shift"])
         if shift is None:
             form.add_error(None, _("Choose one of this event's time slots."))
             return _render_event(request, event, form)
@@ -233,32 +165,29 @@ def event_rsvp(request: HttpRequest, event_id: int) -> HttpResponse:
     ):
         form.add_error(None, RATE_LIMITED_MESSAGE)
         return _render_event(request, event, form, status=RATE_LIMITED_STATUS)
-    referred_by = referral_person(token=data["ref"])
-    language = translation.get_language() or ""
-    # Read before the write transaction: on SQLite every other RSVP waits while it is open.
-    expect_new = not member and not person_email_known(data["email"])
-    rsvp = functools.partial(
-        _rsvp_in_one_transaction,
-        request=request,
-        event=event,
-        shift=shift,
-        data=data,
-        referred_by=referred_by,
-        language=language,
-    )
+    guest = None
+    if not member:
+        guest = GuestDetails(
+            email=data["email"],
+            given_name=data["given_name"],
+            family_name=data["family_name"],
+            postal_code=data["postal_code"],
+        )
     try:
-        try:
-            person, result = rsvp(expect_new=expect_new)
-        except IntegrityError:
-            if not expect_new:
-                raise
-            # Someone took this email between the check and the insert: again, matching it.
-            person, result = rsvp(expect_new=False)
+        result = rsvp_submit(
+            event=event,
+            shift=shift,
+            member=member,
+            guest=guest,
+            referred_by=referral_person(token=data["ref"]),
+            source=data["source"],
+            language=translation.get_language() or "",
+            actor=request.user,
+            idempotency_key=str(data["idempotency_key"]) if data["idempotency_key"] else None,
+        )
     except ValidationError as error:
         form.add_error(None, error)
         return _render_event(request, event, form)
-    if key:
-        cache.set(key, result.attendance.pk, IDEMPOTENCY_TTL)
     if not result.created:
         messages.info(request, _("You had already RSVPed to this time slot."))
     elif result.waitlisted:
@@ -275,7 +204,7 @@ def event_rsvp(request: HttpRequest, event_id: int) -> HttpResponse:
         messages.success(
             request,
             _("You're going! We've emailed the details and the address to %(email)s.")
-            % {"email": person.email},
+            % {"email": result.attendance.person.email},
         )
     return redirect(reverse("event_detail", args=[event.pk]) + "#rsvp")
 

@@ -250,20 +250,51 @@ def test_guest_rsvp_matches_an_existing_person_without_renaming_them(client, hos
 def test_a_guest_whose_email_is_taken_meanwhile_is_matched_not_duplicated(
     client, host, member, monkeypatch
 ):
-    from groundswell.events.rsvp import views as rsvp_views
+    from groundswell.events.rsvp.services import submit as rsvp_submit_module
 
     zip_code("60601")
     event = make_event(host, place=PLACE_CHICAGO)
     # The check before the transaction says "new", but the email is the member's (as if
-    # they had signed up between the check and the insert): the insert is refused and the
-    # view runs the transaction again, matching the person.
-    monkeypatch.setattr(rsvp_views, "person_email_known", lambda email: False)
+    # they had signed up between the check and the insert): the insert is refused and
+    # rsvp_submit runs the transaction again, matching the person.
+    monkeypatch.setattr(rsvp_submit_module, "person_email_known", lambda email: False)
     response = client.post(
         reverse("event_rsvp", args=[event.pk]), _guest_data(email="member@example.org")
     )
     assert response.status_code == 302
     assert Person.objects.filter(email="member@example.org").count() == 1
     assert Attendance.objects.get(event=event).person_id == member.person_id
+
+
+def test_double_submit_with_the_same_key_says_going_once_and_is_one_rsvp(client, host):
+    zip_code("60601")
+    event = make_event(host, place=PLACE_CHICAGO, capacity=10)
+    data = _guest_data()
+    said = []
+    for _ in range(2):
+        response = client.post(reverse("event_rsvp", args=[event.pk]), data, follow=True)
+        assert response.status_code == 200
+        said.append([str(message) for message in response.context["messages"]])
+    assert said[0] == [
+        "You're going! We've emailed the details and the address to gail@example.org."
+    ]
+    assert said[1] == ["You had already RSVPed to this time slot."]
+    assert Attendance.objects.filter(event=event).count() == 1
+    assert first_shift(event).confirmed_count == 1
+
+
+def test_the_same_key_for_another_time_slot_is_refused_on_the_form(client, host):
+    zip_code("60601")
+    event = make_event(host, place=PLACE_CHICAGO, shifts=2)
+    first_slot, second_slot = event.shifts.order_by("starts_at")
+    data = _guest_data(shift=first_slot.pk)
+    client.post(reverse("event_rsvp", args=[event.pk]), data)
+    response = client.post(
+        reverse("event_rsvp", args=[event.pk]), {**data, "shift": second_slot.pk}
+    )
+    assert response.status_code == 200
+    assert "already sent with other answers" in response.content.decode()
+    assert list(Attendance.objects.values_list("shift_id", flat=True)) == [first_slot.pk]
 
 
 def test_double_submit_is_one_attendance(client, host):

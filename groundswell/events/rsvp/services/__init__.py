@@ -11,8 +11,10 @@ Reminders are not queued per RSVP: `events.reminders` queues one task per shift 
 shortly before it is due, and it reminds whoever is confirmed then (decision 0016). Check-in
 and walk-ins at the door are the host tools' (`events.hosting.services.attendance`).
 
-These functions open `transaction.atomic()` but not a durable one, so a caller (the OSDI
-record_attendance_helper, walk-in sign-up) may match the person and RSVP in one transaction.
+`rsvp_submit` is the one way in for an RSVP (the event page, the OSDI
+record_attendance_helper): it matches the person, RSVPs them in one transaction, retries the
+email race and keeps the idempotency key (decision 0024). The other writes open
+`transaction.atomic()` but not a durable one, so a caller may run them inside its own.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from django.utils.translation import gettext as _
 
 from groundswell.core.audit import audit_record
 from groundswell.core.languages import language_supported
-from groundswell.core.mail import email_enqueue, recipient_language
+from groundswell.core.mail import email_deliver, email_enqueue, recipient_language
 from groundswell.core.queue import task_enqueue_on_commit
 from groundswell.events.display import person_mailable
 from groundswell.events.locks import shift_has_room, shift_lock
@@ -85,7 +87,7 @@ def attendance_email_send(*, attendance_id: int, kind: str, language: str) -> st
     )
     with translation.override(language):
         message = build(attendance=attendance)
-    message.send()
+    email_deliver(message)  # this task is the mail's one queue hop (decision 0015)
     return "sent"
 
 
@@ -527,3 +529,15 @@ def attendances_erase(*, person: Person, actor: Any) -> None:
     ).values_list("pk", "shift_id")
     for attendance_id, shift_id in sorted(upcoming, key=lambda row: row[1]):
         _cancel_locked(attendance_id=attendance_id, shift_id=shift_id, actor=actor, now=now)
+
+
+# The one way in lives in its own module (this one holds what it builds on).
+from groundswell.events.rsvp.services.submit import (  # noqa: E402
+    RSVP_IDEMPOTENCY_SCOPE as RSVP_IDEMPOTENCY_SCOPE,
+)
+from groundswell.events.rsvp.services.submit import (  # noqa: E402
+    GuestDetails as GuestDetails,
+)
+from groundswell.events.rsvp.services.submit import (  # noqa: E402
+    rsvp_submit as rsvp_submit,
+)
