@@ -304,8 +304,10 @@ end
 
 def lua_rsvp(run_id: str, event_ids: list[int]) -> str:
     """Guest RSVPs, each a new email, spread over upcoming events. Counts the answers so the
-    runner can check afterwards that every accepted RSVP is exactly one attendance."""
+    runner can check afterwards that every accepted RSVP is exactly one attendance. Each
+    carries its own idempotency key, as the page's form does (decision 0021)."""
     token = "B" * 32
+    run_hex = int(run_id) % 2**31
     ids = ",".join(str(pk) for pk in event_ids)
     return f"""
 local events = {{{ids}}}
@@ -324,8 +326,9 @@ request = function()
   counter = counter + 1
   local event = events[((counter * 7 + thread_id) % #events) + 1]
   local email = string.format("bench-rsvp-{run_id}-%d-%d@bench.groundswell.test", thread_id, counter)
+  local key = string.format("%08x-0000-4000-8000-%04x%08x", {run_hex}, thread_id, counter)
   local body = "csrfmiddlewaretoken={token}&given_name=Bench&family_name=Guest&postal_code=10001"
-             .. "&email=" .. email
+             .. "&email=" .. email .. "&idempotency_key=" .. key
   local headers = {{}}
   headers["Content-Type"] = "application/x-www-form-urlencoded"
   headers["Cookie"] = "csrftoken={token}"
