@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
 from groundswell.api.auth import api_actor
-from groundswell.api.errors import ApiError, ErrorOut
+from groundswell.api.errors import MAX_ID, ApiError, ErrorOut
 from groundswell.api.events import EXT, WRITE_ERRORS, _event_or_404, _invalid, _with_curies
 from groundswell.api.hal import CollectionOut, Hal, PageQuery, collection, identifiers, paginate
 from groundswell.api.people import PersonIn, _domain_input
@@ -91,7 +91,11 @@ class RecordAttendanceIn(Schema):
         None, description="`declined` cancels the person's RSVP; default `accepted`."
     )
     shift_id: int | None = Field(
-        None, alias="groundswell:shift_id", description="Default: the event's next time slot."
+        None,
+        ge=1,
+        le=MAX_ID,
+        alias="groundswell:shift_id",
+        description="Default: the event's next time slot.",
     )
     referrer_data: ReferrerDataIn | None = None
 

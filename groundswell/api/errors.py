@@ -1,8 +1,11 @@
 """Every API error is JSON: `{"error": "<message>", "details": ...}` (details optional).
 
-Status codes: 400 malformed request (bad JSON, bad query parameter, unsupported filter),
-401 missing/invalid token, 403 read-only token on a write, 404 unknown resource or path,
-405 method not allowed, 415 body that is not JSON, 422 well-formed body that fails validation.
+Status codes: 400 malformed request (bad JSON, bad query parameter, unsupported filter, a
+number or date out of range), 401 missing/invalid token, 403 read-only token on a write, 404
+unknown resource or path, 405 method not allowed, 413 body over DATA_UPLOAD_MAX_MEMORY_SIZE,
+415 body that is not JSON, 422 well-formed body that fails validation.
+
+Every API response carries `Cache-Control: no-store` (`api_view`): they hold personal data.
 """
 
 from __future__ import annotations
@@ -13,8 +16,11 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -24,6 +30,9 @@ from pydantic import BaseModel
 logger = logging.getLogger(__name__)
 
 ERROR_CONTENT_TYPE = "application/json"
+# The largest id a database row can have (a signed 64-bit integer); a larger one in a path
+# names nothing, so it is a 404 before any query (SQLite would raise OverflowError).
+MAX_ID = 2**63 - 1
 
 
 class ErrorOut(BaseModel):
@@ -87,14 +96,25 @@ def django_validation_details(exc: DjangoValidationError, field_names: dict[str,
     return {"body": exc.messages}
 
 
+def docs_url(request: HttpRequest) -> str:
+    """The API reference this server serves (Swagger UI over its OpenAPI schema)."""
+    return request.build_absolute_uri(reverse("api-v1:openapi-view"))
+
+
+def _too_big() -> HttpResponse:
+    return error_response(413, _("The request body is too large."))
+
+
 def _on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if isinstance(exc.__cause__, UnsupportedMediaType):
         return error_response(415, str(exc.__cause__))
+    if isinstance(exc.__cause__, RequestDataTooBig):
+        return _too_big()
     if exc.status_code == 400 and str(exc).startswith("Cannot parse request body"):
         return error_response(400, _("The request body is not valid JSON."))
     if isinstance(exc, AuthenticationError):
         message = str(exc) if str(exc) != "Unauthorized" else _("Authentication required.")
-        return error_response(401, message)
+        return error_response(401, message, {"documentation": docs_url(request)})
     return error_response(exc.status_code, str(exc))
 
 
@@ -117,6 +137,17 @@ def _on_api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
     return error_response(exc.status, exc.message, exc.details)
 
 
+def _on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return _too_big()
+
+
+def _on_overflow(request: HttpRequest, exc: OverflowError) -> HttpResponse:
+    """The last guard for a number or date past what Python or the database holds (the
+    endpoints check their own parameters first, with a message naming the field)."""
+    logger.warning("out-of-range value on %s %s: %s", request.method, request.path, exc)
+    return error_response(400, _("A number or date in the request is out of range."))
+
+
 def _on_404(request: HttpRequest, exc: Http404) -> HttpResponse:
     return error_response(404, _("Not found."))
 
@@ -131,24 +162,32 @@ def error_handlers_install(api: NinjaAPI) -> None:
     api.add_exception_handler(NinjaValidationError, _on_validation_error)  # type: ignore[arg-type]
     api.add_exception_handler(DjangoValidationError, _on_django_validation_error)  # type: ignore[arg-type]
     api.add_exception_handler(ApiError, _on_api_error)  # type: ignore[arg-type]
+    api.add_exception_handler(RequestDataTooBig, _on_too_big)  # type: ignore[arg-type]
+    api.add_exception_handler(OverflowError, _on_overflow)  # type: ignore[arg-type]
     api.add_exception_handler(Http404, _on_404)  # type: ignore[arg-type]
     api.add_exception_handler(Exception, _on_exception)  # type: ignore[arg-type]
 
 
-def json_method_not_allowed(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """ninja answers an unrouted method with a bare 405; make it JSON like every error."""
+def api_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Wraps every URL callback of the API (OsdiApi._get_urls): an id in the path past what a
+    row can have is a 404, ninja's bare 405 becomes JSON like every error, and no response is
+    ever cached (they hold personal data)."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        response = view(request, *args, **kwargs)
+        if any(isinstance(value, int) and not 0 <= value <= MAX_ID for value in kwargs.values()):
+            response = error_response(404, _("Not found."))
+        else:
+            response = view(request, *args, **kwargs)
         if response.status_code == 405 and not response.get("Content-Type", "").startswith(
             ERROR_CONTENT_TYPE
         ):
-            return error_response(
+            response = error_response(
                 405,
                 _("Method %(method)s is not allowed here.") % {"method": request.method},
                 headers={"Allow": response.get("Allow", "")},
             )
+        add_never_cache_headers(response)
         return response
 
     wrapper.csrf_exempt = True  # type: ignore[attr-defined]
@@ -157,7 +196,9 @@ def json_method_not_allowed(view: Callable[..., HttpResponse]) -> Callable[..., 
 
 def not_found_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
     """Any path under the API that matches no route: JSON, never Django's HTML page."""
-    return error_response(404, _("There is no API endpoint at this address."))
+    response = error_response(404, _("There is no API endpoint at this address."))
+    add_never_cache_headers(response)
+    return response
 
 
 not_found_view.csrf_exempt = True  # type: ignore[attr-defined]

@@ -10,21 +10,20 @@ from __future__ import annotations
 
 import re
 import zoneinfo
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import Field, Query, Router, Schema
 
 from groundswell.api.auth import api_actor
-from groundswell.api.errors import ApiError, ErrorOut, django_validation_details
-from groundswell.api.filters import FilterError, FilterField, filter_parse
+from groundswell.api.errors import MAX_ID, ApiError, ErrorOut, django_validation_details
+from groundswell.api.filters import FilterError, FilterField, datetime_parse, filter_parse
 from groundswell.api.hal import CollectionOut, Hal, PageQuery, collection, identifiers, paginate
 from groundswell.api.registry import aep_link_register
 from groundswell.events.campaigns.selectors import campaign_by_slug
@@ -157,7 +156,7 @@ class EventListParams(Schema):
     start_after: str | None = Field(None, description="ISO date or time: starts at or after.")
     start_before: str | None = Field(None, description="ISO date or time: starts before.")
     type: Event.Type | None = Field(None, description="One of our event types.")
-    group: int | None = Field(None, description="A group's id.")
+    group: int | None = Field(None, ge=1, le=MAX_ID, description="A group's id.")
     filter: str | None = Field(
         None, description="near('ZIP', 'N miles') and/or start_date gt|lt '…', joined by and."
     )
@@ -198,7 +197,7 @@ class EventIn(Schema):
         None, max_length=2000, alias="groundswell:accessibility_notes"
     )
     group: int | None = Field(
-        None, alias="groundswell:group", description="A group's id; null: none."
+        None, ge=1, le=MAX_ID, alias="groundswell:group", description="A group's id; null: none."
     )
     campaign: str | None = Field(
         None, max_length=80, alias="groundswell:campaign", description="A campaign's short name."
@@ -314,12 +313,7 @@ def _when(value: str | None, field: str) -> datetime | None:
     if value is None or not value.strip():
         return None
     value = value.strip()
-    try:
-        parsed = parse_datetime(value)
-        if parsed is None and (day := parse_date(value)) is not None:
-            parsed = datetime.combine(day, time.min)
-    except ValueError:
-        parsed = None
+    parsed = datetime_parse(value)
     if parsed is None:
         raise _bad_query(
             _(
@@ -329,7 +323,7 @@ def _when(value: str | None, field: str) -> datetime | None:
             % {"value": value[:40], "field": field},
             field,
         )
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return parsed
 
 
 def _near_filter(text: str | None) -> tuple[str | None, tuple[str, float] | None]:

@@ -64,13 +64,28 @@ def _tokenize(text: str) -> list[tuple[str, str]]:
     return tokens
 
 
-def _to_datetime(field: str, value: str) -> datetime:
+def datetime_parse(value: str) -> datetime | None:
+    """An ISO date or date-time (a date is its midnight, no offset is UTC), or None if it is
+    not one or cannot be read as a UTC instant (year 1 at +14:00, year 9999 at -14:00)."""
     try:
         parsed = parse_datetime(value)
         if parsed is None and (day := parse_date(value)) is not None:
             parsed = datetime.combine(day, time.min)
     except ValueError:
-        parsed = None
+        return None
+    if parsed is None:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    try:
+        parsed.astimezone(UTC)
+    except OverflowError:
+        return None
+    return parsed
+
+
+def _to_datetime(field: str, value: str) -> datetime:
+    parsed = datetime_parse(value)
     if parsed is None:
         raise FilterError(
             _(
@@ -80,8 +95,6 @@ def _to_datetime(field: str, value: str) -> datetime:
             % {"value": value[:40], "field": field},
             field=field,
         )
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
     return parsed
 
 

@@ -60,10 +60,11 @@ class Hal:
         return link
 
     def curies(self) -> list[dict[str, Any]]:
+        """`osdi:<rel>` leads to the API reference's section on it (entry.rel_docs)."""
         return [
             {
                 "name": "osdi",
-                "href": self.request.build_absolute_uri("/docs/v1/") + "{rel}",
+                "href": self.url("docs/rels/") + "{rel}",
                 "templated": True,
             }
         ]

@@ -17,8 +17,8 @@ from groundswell.api.auth import OsdiToken
 from groundswell.api.errors import (
     ERROR_CONTENT_TYPE,
     UnsupportedMediaType,
+    api_view,
     error_handlers_install,
-    json_method_not_allowed,
 )
 from groundswell.api.hal import HalRenderer
 from groundswell.api.idempotency import idempotency_install, idempotency_openapi
@@ -59,7 +59,7 @@ class OsdiApi(NinjaAPI):
         urls = super()._get_urls()
         for pattern in urls:
             if isinstance(pattern, URLPattern):
-                pattern.callback = json_method_not_allowed(cast(Any, pattern.callback))
+                pattern.callback = api_view(cast(Any, pattern.callback))
         return urls
 
 

@@ -29,7 +29,7 @@ def test_entry_point(api):
     )
     assert links["docs"]["href"] == "http://testserver/api/v1/docs"
     assert links["curies"] == [
-        {"name": "osdi", "href": "http://testserver/docs/v1/{rel}", "templated": True}
+        {"name": "osdi", "href": "http://testserver/api/v1/docs/rels/{rel}", "templated": True}
     ]
     # Every registered collection is linked, so new resources only need to register.
     assert {link.rel for link in AEP_LINKS} <= set(links)

@@ -78,7 +78,7 @@ def test_list_is_a_paged_hal_collection_in_id_order(api):
     assert links["self"]["href"] == "http://testserver/api/v1/people?page=1"
     assert links["osdi:people"][0]["href"] == f"http://testserver/api/v1/people/{people[0].pk}"
     assert links["curies"] == [
-        {"name": "osdi", "href": "http://testserver/docs/v1/{rel}", "templated": True}
+        {"name": "osdi", "href": "http://testserver/api/v1/docs/rels/{rel}", "templated": True}
     ]
 
     second = api.get(links["next"]["href"]).json()
