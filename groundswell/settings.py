@@ -205,6 +205,8 @@ else:
 TASK_RESULT_RETENTION_DAYS = int(os.environ.get("TASK_RESULT_RETENTION_DAYS", "7"))
 # Hours an idempotency key and its first result are kept (pruned daily): decision 0021.
 IDEMPOTENCY_RETENTION_HOURS = int(os.environ.get("IDEMPOTENCY_RETENTION_HOURS", "24"))
+# Years ahead an event may start (and the finder may search): events.models.event_days.
+EVENT_MAX_YEARS_AHEAD = int(os.environ.get("EVENT_MAX_YEARS_AHEAD", "5"))
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

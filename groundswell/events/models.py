@@ -8,6 +8,8 @@ submitted twice is one attendance.
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -15,6 +17,22 @@ from django.utils.translation import gettext_lazy as _
 
 from groundswell.groups.models import Group
 from groundswell.people.models import Person
+
+
+def event_days(today: date) -> tuple[date, date]:
+    """The first and last days the event finder searches, and the last an event may start on:
+    settings.EVENT_MAX_YEARS_AHEAD years either side of `today` (28 February for a 29th).
+
+    Campaigns plan a few years ahead at most; the bound also keeps every time, in any zone,
+    far from the calendar's ends (year 9999 overflows in time zones and calendar files).
+    """
+    years = settings.EVENT_MAX_YEARS_AHEAD
+
+    def shifted(by: int) -> date:
+        day = min(today.day, 28) if (today.month, today.day) == (2, 29) else today.day
+        return today.replace(year=today.year + by, day=day)
+
+    return shifted(-years), shifted(years)
 
 
 class EventCampaign(models.Model):

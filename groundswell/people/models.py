@@ -7,6 +7,9 @@ so one human is one Person.
 
 from __future__ import annotations
 
+import unicodedata
+from typing import Any
+
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
@@ -100,19 +103,42 @@ class PhoneNumber(models.Model):
         return self.number
 
 
+def name_key(name: str) -> str:
+    """The case-insensitive form of a name, folded in Python: the same on every database.
+
+    SQLite's LOWER() folds ASCII only and PostgreSQL's follows its locale, so a unique index
+    over LOWER(name) and a lookup folded in Python disagree outside ASCII ("Élan" vs "élan").
+    Full case folding of the canonical decomposition, recomposed (NFC).
+    """
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFD", name).casefold())
+
+
 class Tag(models.Model):
-    """An OSDI tag: a label staff apply to people to segment them."""
+    """An OSDI tag: a label staff apply to people to segment them.
+
+    Names are unique case-insensitively through `name_key` (see name_key()), which save()
+    keeps in step with the name.
+    """
 
     name = models.CharField(_("name"), max_length=100)
+    # Folding can lengthen a name ("ß" → "ss"), hence the room.
+    name_key = models.CharField(max_length=300, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(Lower("name"), name="people_tag_name_unique_ci")]
+        constraints = [models.UniqueConstraint(fields=["name_key"], name="people_tag_name_key")]
         ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.name_key = name_key(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "name_key"}
+        super().save(*args, **kwargs)
 
 
 class Tagging(models.Model):

@@ -8,7 +8,7 @@ from datetime import datetime
 from django.db.models import Prefetch, QuerySet
 from django.db.models.functions import Lower
 
-from groundswell.people.models import Person, PhoneNumber, Tag, Tagging
+from groundswell.people.models import Person, PhoneNumber, Tag, Tagging, name_key
 
 # Ids above a signed 64-bit integer can't exist, and PostgreSQL refuses to compare with them.
 _MAX_ID = 2**63 - 1
@@ -98,12 +98,10 @@ def tag_get(*, tag_id: int) -> Tag | None:
 
 def tags_by_names(*, names: list[str]) -> list[Tag]:
     """Existing tags matching these names case-insensitively; unknown names are skipped."""
-    wanted = {name.strip().lower() for name in names if name and name.strip()}
+    wanted = {name_key(name.strip()) for name in names if name and name.strip()}
     if not wanted:
         return []
-    return list(
-        Tag.objects.alias(name_lower=Lower("name")).filter(name_lower__in=wanted).order_by("id")
-    )
+    return list(Tag.objects.filter(name_key__in=wanted).order_by("id"))
 
 
 def tagging_list_for_tag(*, tag: Tag) -> QuerySet[Tagging]:

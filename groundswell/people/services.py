@@ -9,14 +9,13 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from groundswell.core.audit import audit_record
 from groundswell.core.languages import language_supported
 from groundswell.geo.selectors import postal_code_find
-from groundswell.people.models import Person, PhoneNumber, Tag, Tagging
+from groundswell.people.models import Person, PhoneNumber, Tag, Tagging, name_key
 from groundswell.people.phones import phone_normalize
 from groundswell.people.selectors import person_by_email_qs, tags_by_names
 
@@ -369,11 +368,7 @@ def tag_create(*, name: str, actor: Any = None) -> Tag:
     for attempt in range(2):
         try:
             with transaction.atomic():
-                existing = (
-                    Tag.objects.alias(name_lower=Lower("name"))
-                    .filter(name_lower=name.lower())
-                    .first()
-                )
+                existing = Tag.objects.filter(name_key=name_key(name)).first()
                 if existing is not None:
                     return existing
                 tag.save()

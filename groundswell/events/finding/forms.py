@@ -9,10 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from groundswell.events.finding.selectors import MAX_RADIUS_MILES
-from groundswell.events.models import Event
+from groundswell.events.models import Event, event_days
 
 DEFAULT_RADIUS = 25
 RADIUS_CHOICES = (5, 10, 25, 50, 100)
@@ -91,6 +92,19 @@ class EventFinderForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
+        first, last = event_days(timezone.localdate())
+        for field in ("start", "end"):
+            day = data.get(field)
+            if day and not first <= day <= last:
+                # A day past the horizon finds nothing, and one near year 1 or 9999 overflows.
+                self.add_error(
+                    field,
+                    _("Choose a day between %(first)s and %(last)s.")
+                    % {
+                        "first": formats.date_format(first, "DATE_FORMAT"),
+                        "last": formats.date_format(last, "DATE_FORMAT"),
+                    },
+                )
         start, end = data.get("start"), data.get("end")
         if start and end and end < start:
             self.add_error("end", _("The end date is before the start date."))

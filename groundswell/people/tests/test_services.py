@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 
 from groundswell.core.models import AuditEntry
 from groundswell.people.models import Person, PhoneNumber, Tag, Tagging
+from groundswell.people.selectors import tags_by_names
 from groundswell.people.services import (
     PhoneNumberInput,
     email_normalize,
@@ -196,6 +197,29 @@ def test_tag_create_is_case_insensitive(db):
     assert AuditEntry.objects.filter(action="tag.create").count() == 1
     with pytest.raises(ValidationError):
         tag_create(name="  ")
+
+
+@pytest.mark.parametrize("again", ["Élan Vital", "élan vital", "ÉLAN VITAL", "E\u0301lan vital"])
+def test_tag_names_fold_case_outside_ascii_too(db, again):
+    tag = tag_create(name="Élan Vital")
+    assert tag_create(name=again).pk == tag.pk
+    assert Tag.objects.count() == 1
+    assert tags_by_names(names=[again]) == [tag]
+
+
+def test_tag_names_fold_fully_and_a_rename_keeps_the_key(db):
+    street = tag_create(name="Straße")
+    assert tag_create(name="STRASSE").pk == street.pk
+    street.name = "Avenue"
+    street.save(update_fields=["name"])
+    assert tag_create(name="avenue").pk == street.pk
+    assert tag_create(name="straße").pk != street.pk
+
+
+def test_person_emails_fold_case_outside_ascii_too(db):
+    first = person_match_or_create(email="ana@École.example").person
+    assert person_match_or_create(email="Ana@école.EXAMPLE").person.pk == first.pk
+    assert Person.objects.count() == 1
 
 
 def test_tagging_add_is_idempotent_and_remove_is_audited(db, hq):

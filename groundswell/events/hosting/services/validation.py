@@ -22,7 +22,7 @@ from groundswell.accounts.models import User
 from groundswell.core.policies import is_staff
 from groundswell.events.display import zone_named
 from groundswell.events.finding.selectors import LONGEST_LISTED_EVENT
-from groundswell.events.models import Event, EventCampaign
+from groundswell.events.models import Event, EventCampaign, event_days
 from groundswell.geo.selectors import postal_code_find, postal_code_normalize
 from groundswell.groups.models import GroupMembership
 
@@ -161,16 +161,39 @@ def _validate_and_build(
         error(
             "shifts", _("An event can have at most %(count)s time slots.") % {"count": MAX_SHIFTS}
         )
+    last_day = event_days(timezone.localdate(now))[1]
     for index, spec in enumerate(shifts):
         number = {"number": index + 1}
         starts_at = _in_zone(spec.starts_at, zone)
         ends_at = _in_zone(spec.ends_at, zone)
+        changed_times = changed_shift_keys is None or index in changed_shift_keys
+        if changed_times and (
+            starts_at.date() > last_day or ends_at.date() > last_day + LONGEST_LISTED_EVENT
+        ):
+            # Checked first: a time near year 9999 overflows once converted to another zone.
+            ahead = {"last": formats.date_format(last_day, "DATE_FORMAT"), **number}
+            if several:
+                error(
+                    "shifts",
+                    _(
+                        "Time slot %(number)s is too far ahead: events can start until "
+                        "%(last)s at the latest."
+                    )
+                    % ahead,
+                )
+            else:
+                error(
+                    "starts_at",
+                    _("This is too far ahead: events can start until %(last)s at the latest.")
+                    % ahead,
+                )
+            continue
         if ends_at <= starts_at:
             if several:
                 error("shifts", _("Time slot %(number)s must end after it starts.") % number)
             else:
                 error("ends_at", _("The event must end after it starts."))
-        if (changed_shift_keys is None or index in changed_shift_keys) and starts_at < now:
+        if changed_times and starts_at < now:
             if several:
                 error("shifts", _("Time slot %(number)s starts in the past.") % number)
             else:

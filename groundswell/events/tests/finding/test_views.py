@@ -154,6 +154,31 @@ def test_dates_are_days_in_the_searched_place(client, organizer):
     assert _result_titles(after) == ["early next day"]
 
 
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"end": "9999-12-31"},
+        {"start": "9999-12-31"},
+        {"start": "0001-01-01"},
+        {"near": "10001", "start": "0001-01-01", "end": "0001-01-02"},
+    ],
+)
+def test_days_at_the_calendars_ends_are_refused_not_a_500(client, nearby, params):
+    response = client.get(FINDER, params)
+    assert response.status_code == 200
+    assert "Choose a day between" in _html(response)
+    assert _result_titles(response) == []
+
+
+@override_settings(EVENT_MAX_YEARS_AHEAD=2)
+def test_days_within_the_horizon_are_searched(client, nearby):
+    today = timezone.localdate()
+    inside = today.replace(year=today.year + 2, day=min(today.day, 28)).isoformat()
+    outside = today.replace(year=today.year + 3, day=min(today.day, 28)).isoformat()
+    assert "Choose a day between" not in _html(client.get(FINDER, {"end": inside}))
+    assert "Choose a day between" in _html(client.get(FINDER, {"end": outside}))
+
+
 def test_online_events_with_the_checkbox(client, organizer, nearby):
     make_event(organizer, at=None, title="Online training", starts_at=soon(1, hour=1))
     assert "Online training" not in _result_titles(client.get(FINDER, {"near": "10001"}))

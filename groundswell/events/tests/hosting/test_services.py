@@ -3,11 +3,12 @@ message for each kind of bad input (nothing is written when it fails)."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.test import override_settings
 from django.utils import timezone
 
 from groundswell.core.models import AuditEntry
@@ -237,3 +238,34 @@ def test_campaign_dates_message_with_one_bound(member):
     with pytest.raises(ValidationError) as excinfo:
         host_event(member, campaign=campaign)
     assert "Kickoff starts on" in _errors(excinfo)["starts_at"][0]
+
+
+@pytest.mark.parametrize(
+    "offset", [timezone.get_fixed_timezone(-12 * 60), timezone.get_fixed_timezone(14 * 60)]
+)
+def test_a_start_in_year_9999_is_refused_in_any_zone(member, offset):
+    starts_at = datetime(9999, 12, 31, 10, tzinfo=offset)
+    with pytest.raises(ValidationError) as excinfo:
+        host_event(member, starts_at=starts_at, ends_at=starts_at + timedelta(hours=1))
+    assert any("too far ahead" in message for message in _errors(excinfo)["starts_at"])
+    assert not Event.objects.exists()
+
+
+@override_settings(EVENT_MAX_YEARS_AHEAD=1)
+def test_events_are_accepted_up_to_the_configured_horizon(member):
+    today = timezone.localdate()
+    last = today.replace(year=today.year + 1, day=min(today.day, 28))
+    inside = datetime(last.year, last.month, last.day, 10)
+    host_event(member, starts_at_local=inside, ends_at_local=inside + timedelta(hours=2))
+    later = inside + timedelta(days=2)
+    with pytest.raises(ValidationError) as excinfo:
+        host_event(
+            member,
+            shifts=[
+                (next_week_local(9), next_week_local(10), 3),
+                (later, later + timedelta(hours=2), 3),
+            ],
+        )
+    assert "Time slot 2 is too far ahead: events can start until" in " ".join(
+        _errors(excinfo)["shifts"]
+    )

@@ -419,3 +419,10 @@ def test_the_saved_message_says_when_attendees_are_emailed(
     page = response.content.decode()
     assert "Your changes are saved." in page
     assert ("Everyone who RSVPed will get an email" in page) is told
+
+
+def test_a_day_years_ahead_is_refused_by_the_form_not_a_500(member_client):
+    response = member_client.post("/events/new/", event_form_data(date="9999-12-30"))
+    assert response.status_code == 400  # the form again, with its errors
+    assert "This is too far ahead: events can start until" in response.content.decode()
+    assert not Event.objects.exists()
