@@ -66,3 +66,10 @@ def event_page_url(event: Event) -> str:
 def person_mailable(person: Person) -> bool:
     """Whether mail about an event (confirmation, reminders, changes) may go to this person."""
     return bool(person.email) and person.email_status not in UNMAILABLE
+
+
+def sees_exact_address(event: Event, *, confirmed: bool) -> bool:
+    """Whether a person sees the exact place of `event` (venue and street) in mail and
+    calendars: always unless the host hid it; then only people going (`confirmed`). Those
+    waiting see the area, as on the event page."""
+    return confirmed or not event.hide_address

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from icalendar import Calendar, Timezone
 from icalendar import Event as VEvent
 
-from groundswell.events.display import event_page_url, event_zone
+from groundswell.events.display import event_page_url, event_zone, sees_exact_address
 from groundswell.events.models import Attendance, Event, Shift
 
 PRODID = "-//Groundswell//Events//EN"
@@ -163,21 +163,24 @@ def event_calendar(
 
 
 def attendance_calendar(*, attendance: Attendance) -> bytes:
-    """The .ics attached to an attendee's emails: their shift, with the full details."""
+    """The .ics attached to an attendee's emails: their shift, as they may see it."""
     return attendances_calendar(attendances=[attendance])
 
 
 def attendances_calendar(*, attendances: Iterable[Attendance]) -> bytes:
     """One attendee's shifts of an event in one .ics (a change notice to someone going to
-    several slots): same UIDs as every other file, so calendars update the entries."""
-    return calendar_build(
-        [
+    several slots): same UIDs as every other file, so calendars update the entries. The full
+    details are for people going; an entry for someone waiting (the cancellation of an event
+    they are waitlisted for) has the area of a hidden address and no link."""
+    entries = []
+    for attendance in attendances:
+        confirmed = attendance.status == Attendance.Status.CONFIRMED
+        entries.append(
             IcsEntry(
                 shift=attendance.shift,
                 event=attendance.event,
-                show_address=True,
-                show_link=True,
+                show_address=sees_exact_address(attendance.event, confirmed=confirmed),
+                show_link=confirmed,
             )
-            for attendance in attendances
-        ]
-    )
+        )
+    return calendar_build(entries)

@@ -160,7 +160,8 @@ def events_search(
       in-person events when ordering by distance).
     - Past (ended) events are left out unless `include_past`.
     - `starts_after` / `starts_before`: the event starts at or after / before these instants.
-    - `text`: every word must appear in the title, description, venue or city.
+    - `text`: every word must appear in the title, description, venue or city; a venue the
+      host hid (`hide_address`) is not searched, as a card shows the area only.
     - `order`: "date" (start, then id), "distance" (nearest first, then start; date order
       when there is no `near`) or "id" (the API's stable paging order).
     """
@@ -197,7 +198,7 @@ def events_search(
         conditions.append(
             Q(title__icontains=word)
             | Q(description__icontains=word)
-            | Q(venue_name__icontains=word)
+            | Q(venue_name__icontains=word, hide_address=False)
             | Q(locality__icontains=word)
         )
 

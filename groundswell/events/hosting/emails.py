@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from groundswell.events import ics
-from groundswell.events.display import event_page_url, site_url, when_text
+from groundswell.events.display import event_page_url, sees_exact_address, site_url, when_text
 from groundswell.events.models import Attendance, Event, EventMessage, Shift
 from groundswell.events.rsvp.emails import ICS_FILENAME, ICS_MIMETYPE
 from groundswell.events.rsvp.selectors import attendance_token
@@ -92,10 +92,10 @@ def event_host_message_email(
 ) -> EmailMessage | None:
     """A host's message (EventMessage of kind HOST) to one attendee, with a footer saying
     who sent it and why. The subject is the host's as they wrote it, after the event's
-    title."""
+    title, on one line (a line break would make the mail fail to build)."""
     return _plain_email(
         to=person.email or "",
-        subject=f"{event.title}: {message.subject}",
+        subject=" ".join(f"{event.title}: {message.subject}".split()),
         template="host_message",
         context={
             "body": message.body,
@@ -158,11 +158,6 @@ def _place(event: Event, *, exact: bool) -> str:
     return location
 
 
-def _sees_address(event: Event, *, confirmed: bool) -> bool:
-    # The event page's rule: a hidden address is for people going (and the hosts).
-    return confirmed or not event.hide_address
-
-
 def event_change_lines(*, old: Event, new: Event, confirmed: bool) -> list[ChangeLine]:
     """What changed between two states of an event's title, place and link, as a person going
     (`confirmed`) or waiting sees it: the waitlist sees the area of a hidden address and no
@@ -170,8 +165,8 @@ def event_change_lines(*, old: Event, new: Event, confirmed: bool) -> list[Chang
     lines = []
     if old.title != new.title:
         lines.append(ChangeLine("title", _("What:"), old.title, new.title))
-    old_place = _place(old, exact=_sees_address(old, confirmed=confirmed))
-    new_place = _place(new, exact=_sees_address(new, confirmed=confirmed))
+    old_place = _place(old, exact=sees_exact_address(old, confirmed=confirmed))
+    new_place = _place(new, exact=sees_exact_address(new, confirmed=confirmed))
     moved = any(getattr(old, name) != getattr(new, name) for name in PLACE_FIELDS)
     if moved and old_place != new_place:
         lines.append(ChangeLine("place", _("Where:"), old_place, new_place))
@@ -258,7 +253,7 @@ def event_changed_email(
             }
             for a in attendances
         ],
-        "location": _place(event, exact=_sees_address(event, confirmed=confirmed)),
+        "location": _place(event, exact=sees_exact_address(event, confirmed=confirmed)),
         "join_url": event.virtual_url if confirmed and event.is_virtual else "",
         "event_url": site_url(reverse("event_detail", args=[event.pk])),
         "CAMPAIGN_NAME": settings.CAMPAIGN_NAME,

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from groundswell.core.sanitize import html_sanitize
 from groundswell.events import ics
-from groundswell.events.display import site_url, when_text
+from groundswell.events.display import sees_exact_address, site_url, when_text
 from groundswell.events.models import Attendance
 from groundswell.events.rsvp.selectors import attendance_token, referral_token
 
@@ -31,6 +31,7 @@ ICS_MIMETYPE = "text/calendar"
 def _context(attendance: Attendance, kind: str) -> dict[str, Any]:
     event, shift, person = attendance.event, attendance.shift, attendance.person
     token = attendance_token(attendance=attendance)
+    confirmed = attendance.status == Attendance.Status.CONFIRMED
     event_path = reverse("event_detail", args=[event.pk])
     return {
         "kind": kind,
@@ -40,7 +41,7 @@ def _context(attendance: Attendance, kind: str) -> dict[str, Any]:
         "when": when_text(event, shift),
         "person": person,
         "description_html": html_sanitize(event.description or ""),
-        "location": ics.event_location(event, exact=True),
+        "location": ics.event_location(event, exact=sees_exact_address(event, confirmed=confirmed)),
         "event_url": site_url(event_path),
         "share_url": site_url(
             event_path + "?ref=" + referral_token(person=person) + "&source=email"

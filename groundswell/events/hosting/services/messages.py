@@ -89,7 +89,8 @@ def event_message_attendees(
     the task queue. Nobody sees anyone else's address. At most MESSAGES_PER_DAY a day."""
     event_manager_or_403(actor, event)
     now = now or timezone.now()
-    subject = (subject or "").strip()
+    # One line, as group announcements: a line break in a mail header would fail every send.
+    subject = " ".join((subject or "").split())
     body = (body or "").strip()
     errors: dict[str, list[str]] = {}
     if not subject:

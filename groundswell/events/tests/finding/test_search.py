@@ -208,6 +208,21 @@ def test_type_text_campaign_and_group_filters(organizer):
     assert _titles(events_search(viewer=ANON, group=group.pk)) == ["Calls for change"]
 
 
+def test_text_search_does_not_read_a_hidden_venue_or_street(organizer):
+    make_event(
+        organizer,
+        title="House party",
+        hide_address=True,
+        venue_name="Zanzibar Lounge",
+        address_line="12 Secret Lane",
+    )
+    make_event(organizer, title="Open mic", venue_name="Zanzibar Hall")
+    assert _titles(events_search(viewer=ANON, text="Zanzib")) == ["Open mic"]
+    assert _titles(events_search(viewer=ANON, text="Secret")) == []
+    assert _titles(events_search(viewer=organizer, text="Zanzib")) == ["Open mic"]
+    assert _titles(events_search(viewer=ANON, text="house")) == ["House party"]
+
+
 def test_date_order_breaks_ties_by_id_and_distance_order_by_date(organizer):
     start = soon(4)
     far_early = make_event(organizer, at=STAMFORD, title="far early", starts_at=start)
