@@ -18,6 +18,19 @@ from groundswell.events.hosting import emails
 from groundswell.events.models import Event, TrustedHost
 
 
+def _pending_event_locked(event: Event) -> Event:
+    """The event's row, locked, with its host for the notice; refused unless still waiting
+    for review (two organizers deciding at once: the second one is told)."""
+    event = (
+        Event.objects.select_for_update(of=("self",))
+        .select_related("host__person")
+        .get(pk=event.pk)
+    )
+    if event.status != Event.Status.PENDING:
+        raise ValidationError(_("This event is not waiting for approval."))
+    return event
+
+
 def event_approve(
     *,
     event: Event,
@@ -31,13 +44,7 @@ def event_approve(
     now = now or timezone.now()
     note = (note or "").strip()[:2000]
     with transaction.atomic():
-        event = (
-            Event.objects.select_for_update(of=("self",))
-            .select_related("host__person")
-            .get(pk=event.pk)
-        )
-        if event.status != Event.Status.PENDING:
-            raise ValidationError(_("This event is not waiting for approval."))
+        event = _pending_event_locked(event)
         event.status = Event.Status.PUBLISHED
         event.approved_by = actor
         event.approved_at = now
@@ -60,13 +67,7 @@ def event_reject(*, event: Event, actor: Any, note: str, now: datetime | None = 
         raise ValidationError({"note": [_("Tell the host why, so they can fix it.")]})
     note = note[:2000]
     with transaction.atomic():
-        event = (
-            Event.objects.select_for_update(of=("self",))
-            .select_related("host__person")
-            .get(pk=event.pk)
-        )
-        if event.status != Event.Status.PENDING:
-            raise ValidationError(_("This event is not waiting for approval."))
+        event = _pending_event_locked(event)
         event.status = Event.Status.REJECTED
         event.approved_by = None
         event.approved_at = None
